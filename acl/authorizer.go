@@ -1,0 +1,41 @@
+package acl
+
+// Decision is the answer to one authorization question.
+type Decision int
+
+// Decisions an Authorizer can give. Default means no rule matched and the
+// caller's default policy applies.
+const (
+	Default Decision = iota
+	Allow
+	Deny
+)
+
+// Authorizer answers whether a token may read or write a resource. Methods
+// are named for the resource kind; the argument is the resource name.
+type Authorizer interface {
+	AgentRead(node string) bool
+	AgentWrite(node string) bool
+	NodeRead(node string) bool
+	NodeWrite(node string) bool
+	ServiceRead(service string) bool
+	ServiceWrite(service string) bool
+	OperatorRead() bool
+	OperatorWrite() bool
+}
+
+// AllowAll returns the Authorizer used while ACLs are disabled.
+func AllowAll() Authorizer { return allowAll{} }
+
+type allowAll struct{}
+
+var _ Authorizer = allowAll{}
+
+func (allowAll) AgentRead(string) bool    { return true }
+func (allowAll) AgentWrite(string) bool   { return true }
+func (allowAll) NodeRead(string) bool     { return true }
+func (allowAll) NodeWrite(string) bool    { return true }
+func (allowAll) ServiceRead(string) bool  { return true }
+func (allowAll) ServiceWrite(string) bool { return true }
+func (allowAll) OperatorRead() bool       { return true }
+func (allowAll) OperatorWrite() bool      { return true }
