@@ -1,0 +1,238 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/pylonmesh/pylon/agent/config"
+	"github.com/pylonmesh/pylon/agent/httpapi"
+	"github.com/pylonmesh/pylon/agent/local"
+	"github.com/pylonmesh/pylon/server"
+)
+
+// Options are what the command layer hands the agent.
+type Options struct {
+	Config *config.Runtime
+	Logger *slog.Logger
+	// Reload re-reads the config sources; used by SIGHUP and
+	// PUT /v1/agent/reload. Nil disables reloading.
+	Reload func() (*config.Runtime, []string, error)
+}
+
+// Agent is one running node. Create it with New, then Start; Shutdown
+// stops everything Start started.
+type Agent struct {
+	logger *slog.Logger
+	reload func() (*config.Runtime, []string, error)
+
+	mu  sync.Mutex      // serializes registrations, reloads and shutdown
+	cfg *config.Runtime // guarded by mu; replaced (never mutated) on reload
+
+	server  *server.Server // non-nil: this agent is a server
+	local   *local.State
+	checks  *checkSet
+	syncer  *local.Syncer
+	persist *persister // nil without a data dir
+	// fromConfig records which services and checks came from config files,
+	// so that a reload removes the ones that are gone.
+	fromConfig configOwned
+
+	httpServer *http.Server
+	httpLn     net.Listener
+
+	cancel     context.CancelFunc // stops the syncer and other loops
+	wg         sync.WaitGroup
+	shutdownCh chan struct{}
+	stopOnce   sync.Once
+}
+
+// New checks the options; nothing is started until Start.
+func New(opts Options) (*Agent, error) {
+	if opts.Config == nil {
+		return nil, errors.New("agent: no config")
+	}
+	if !opts.Config.Server {
+		return nil, errors.New("agent: client agents need a cluster; run with -server or -dev")
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Agent{
+		logger:     logger,
+		reload:     opts.Reload,
+		cfg:        opts.Config,
+		shutdownCh: make(chan struct{}),
+		fromConfig: newConfigOwned(),
+	}, nil
+}
+
+// Start runs the server, restores persisted registrations, loads the
+// configured services and checks, and opens the HTTP listener.
+func (a *Agent) Start(ctx context.Context) error {
+	if err := a.start(ctx); err != nil {
+		_ = a.Shutdown()
+		return err
+	}
+	return nil
+}
+
+func (a *Agent) start(ctx context.Context) error {
+	cfg := a.cfg
+	nodeID, err := loadNodeID(cfg)
+	if err != nil {
+		return err
+	}
+	if err := a.startServer(ctx, cfg, nodeID); err != nil {
+		return err
+	}
+	a.local = local.NewState(nodeIdentity(cfg, nodeID))
+	a.checks = newCheckSet(a.local, a.logger)
+	if cfg.DataDir != "" {
+		a.persist = &persister{dir: cfg.DataDir}
+	}
+	loopCtx, cancel := context.WithCancel(context.Background())
+	a.cancel = cancel
+
+	a.mu.Lock()
+	err = a.restorePersisted()
+	if err == nil {
+		err = a.loadConfigured(cfg)
+	}
+	a.mu.Unlock()
+	if err != nil {
+		return err
+	}
+
+	a.syncer = &local.Syncer{
+		State: a.local, Catalog: serverCatalog{a.server}, Logger: a.logger.With("subsystem", "anti-entropy"),
+		FullInterval: time.Minute, RetryInterval: 15 * time.Second, CheckUpdateInterval: cfg.CheckUpdateInterval,
+	}
+	a.goLoop(func() { a.syncer.Run(loopCtx) })
+	a.goLoop(func() { a.reapCritical(loopCtx) })
+	return a.startHTTP(cfg, loopCtx)
+}
+
+func (a *Agent) startServer(ctx context.Context, cfg *config.Runtime, nodeID string) error {
+	scfg := server.DefaultConfig()
+	scfg.NodeName = cfg.NodeName
+	scfg.NodeID = nodeID
+	scfg.Datacenter = cfg.Datacenter
+	scfg.DataDir = cfg.DataDir
+	scfg.Dev = cfg.DevMode
+	scfg.RaftAddr = net.JoinHostPort(cfg.BindAddr, strconv.Itoa(cfg.Ports.Server))
+	scfg.AdvertiseAddr = net.JoinHostPort(cfg.AdvertiseAddr, strconv.Itoa(cfg.Ports.Server))
+	scfg.Logger = a.logger.With("subsystem", "server")
+	srv, err := server.New(scfg)
+	if err != nil {
+		return fmt.Errorf("start server: %w", err)
+	}
+	a.server = srv
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := srv.WaitForLeader(wctx); err != nil {
+		return fmt.Errorf("wait for leader: %w", err)
+	}
+	return nil
+}
+
+// startHTTP opens the HTTP API. Requests inherit base, so that blocking
+// queries end when the agent shuts down.
+func (a *Agent) startHTTP(cfg *config.Runtime, base context.Context) error {
+	if cfg.Ports.HTTP < 0 {
+		return nil
+	}
+	addr := net.JoinHostPort(firstOr(cfg.ClientAddrs, "127.0.0.1"), strconv.Itoa(cfg.Ports.HTTP))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("http listener: %w", err)
+	}
+	api := httpapi.New(httpapi.Config{
+		Datacenter: cfg.Datacenter, NodeName: cfg.NodeName,
+		DefaultQueryTime: cfg.DefaultQueryTime, MaxQueryTime: cfg.MaxQueryTime,
+		PrettyJSON: cfg.PrettyJSON,
+	}, a.server, a, nil, a.logger.With("subsystem", "http"))
+	a.httpLn = ln
+	a.httpServer = &http.Server{
+		Handler:           api.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return base },
+	}
+	a.goLoop(func() {
+		if err := a.httpServer.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.logger.Error("http server stopped", "error", err)
+		}
+	})
+	a.logger.Info("http api listening", "addr", ln.Addr().String())
+	return nil
+}
+
+func (a *Agent) goLoop(f func()) {
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		f()
+	}()
+}
+
+// HTTPAddr is the bound HTTP address ("" when HTTP is off).
+func (a *Agent) HTTPAddr() string {
+	if a.httpLn == nil {
+		return ""
+	}
+	return a.httpLn.Addr().String()
+}
+
+// DNSAddr is the bound DNS address ("" when DNS is off).
+func (a *Agent) DNSAddr() string { return "" }
+
+// ShutdownCh is closed when the agent has shut down.
+func (a *Agent) ShutdownCh() <-chan struct{} { return a.shutdownCh }
+
+// Shutdown stops everything Start started. It is safe to call more than
+// once and after a failed Start.
+func (a *Agent) Shutdown() error {
+	var err error
+	a.stopOnce.Do(func() {
+		if a.cancel != nil {
+			a.cancel()
+		}
+		if a.httpServer != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			err = errors.Join(err, a.httpServer.Shutdown(ctx))
+			cancel()
+		}
+		if a.checks != nil {
+			a.checks.stopAll()
+		}
+		a.wg.Wait()
+		if a.server != nil {
+			err = errors.Join(err, a.server.Shutdown())
+		}
+		close(a.shutdownCh)
+	})
+	return err
+}
+
+// Local exposes the local state to the HTTP API.
+func (a *Agent) Local() *local.State { return a.local }
+
+func (a *Agent) config() *config.Runtime {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.cfg
+}
+
+func firstOr(list []string, def string) string {
+	if len(list) > 0 && list[0] != "" {
+		return list[0]
+	}
+	return def
+}

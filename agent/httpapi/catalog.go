@@ -1,0 +1,217 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+
+	memdb "github.com/hashicorp/go-memdb"
+	"github.com/pylonmesh/pylon/api"
+	"github.com/pylonmesh/pylon/server/state"
+)
+
+func (s *Server) catalogDatacenters(c *call) error {
+	return s.writeJSON(c, []string{s.cfg.Datacenter})
+}
+
+func (s *Server) catalogNodes(c *call) error {
+	q, err := s.parseQuery(c.r)
+	if err != nil {
+		return err
+	}
+	var nodes []*state.Node
+	err = s.blockingRead(c, q, func(ws memdb.WatchSet) (uint64, error) {
+		idx, ns, err := s.catalog.Store().Nodes(ws)
+		nodes = ns
+		return idx, err
+	})
+	if err != nil {
+		return err
+	}
+	out := make([]*api.Node, 0, len(nodes))
+	for _, n := range nodes {
+		if matchMeta(n.Meta, q.NodeMeta) && c.authz.NodeRead(n.Node) {
+			out = append(out, toAPINode(n))
+		}
+	}
+	if out, err = applyFilter(q.Filter, out); err != nil {
+		return err
+	}
+	return s.writeJSON(c, out)
+}
+
+func (s *Server) catalogServices(c *call) error {
+	q, err := s.parseQuery(c.r)
+	if err != nil {
+		return err
+	}
+	var services map[string][]string
+	err = s.blockingRead(c, q, func(ws memdb.WatchSet) (uint64, error) {
+		idx, svcs, err := s.catalog.Store().Services(ws, q.NodeMeta)
+		services = svcs
+		return idx, err
+	})
+	if err != nil {
+		return err
+	}
+	out := make(map[string][]string, len(services))
+	for name, tags := range services {
+		if c.authz.ServiceRead(name) {
+			out[name] = orEmpty(tags)
+		}
+	}
+	return s.writeJSON(c, out)
+}
+
+func (s *Server) catalogService(c *call) error { return s.catalogServiceNodes(c, false) }
+func (s *Server) catalogConnect(c *call) error { return s.catalogServiceNodes(c, true) }
+
+func (s *Server) catalogServiceNodes(c *call, connect bool) error {
+	q, err := s.parseQuery(c.r)
+	if err != nil {
+		return err
+	}
+	if c.arg == "" {
+		return badRequest("Missing service name")
+	}
+	var nodes []state.ServiceNode
+	err = s.blockingRead(c, q, func(ws memdb.WatchSet) (uint64, error) {
+		idx, sns, err := s.catalog.Store().ServiceNodes(ws, c.arg, connect)
+		nodes = sns
+		return idx, err
+	})
+	if err != nil {
+		return err
+	}
+	out := make([]*api.CatalogService, 0, len(nodes))
+	for _, sn := range nodes {
+		if !matchTags(sn.Service.Tags, q.Tags) || !matchMeta(sn.Node.Meta, q.NodeMeta) {
+			continue
+		}
+		if c.authz.ServiceRead(sn.Service.Name) && c.authz.NodeRead(sn.Node.Node) {
+			out = append(out, toCatalogService(sn))
+		}
+	}
+	if out, err = applyFilter(q.Filter, out); err != nil {
+		return err
+	}
+	return s.writeJSON(c, out)
+}
+
+func (s *Server) catalogNode(c *call) error {
+	node, services, q, err := s.readNodeServices(c)
+	if err != nil || node == nil {
+		if err == nil {
+			err = s.writeJSON(c, nil)
+		}
+		return err
+	}
+	m := make(map[string]*api.AgentService, len(services))
+	for _, svc := range services {
+		m[svc.ID] = svc
+	}
+	if m, err = applyFilter(q.Filter, m); err != nil {
+		return err
+	}
+	return s.writeJSON(c, &api.CatalogNode{Node: node, Services: m})
+}
+
+func (s *Server) catalogNodeServices(c *call) error {
+	node, services, q, err := s.readNodeServices(c)
+	if err != nil || node == nil {
+		if err == nil {
+			err = s.writeJSON(c, nil)
+		}
+		return err
+	}
+	if services, err = applyFilter(q.Filter, services); err != nil {
+		return err
+	}
+	return s.writeJSON(c, &api.CatalogNodeServiceList{Node: node, Services: services})
+}
+
+// readNodeServices is the shared read of /catalog/node and
+// /catalog/node-services. A missing or unreadable node gives a nil node.
+func (s *Server) readNodeServices(c *call) (*api.Node, []*api.AgentService, *queryOptions, error) {
+	q, err := s.parseQuery(c.r)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if c.arg == "" {
+		return nil, nil, nil, badRequest("Missing node name")
+	}
+	var node *state.Node
+	var services []*state.Service
+	err = s.blockingRead(c, q, func(ws memdb.WatchSet) (uint64, error) {
+		idx, n, svcs, err := s.catalog.Store().NodeServices(ws, c.arg)
+		node, services = n, svcs
+		return idx, err
+	})
+	if err != nil || node == nil || !c.authz.NodeRead(node.Node) {
+		return nil, nil, q, err
+	}
+	out := make([]*api.AgentService, 0, len(services))
+	for _, svc := range services {
+		if c.authz.ServiceRead(svc.Name) {
+			out = append(out, toAPIService(svc, s.cfg.Datacenter))
+		}
+	}
+	return toAPINode(node), out, q, nil
+}
+
+func (s *Server) catalogRegister(c *call) error {
+	var in api.CatalogRegistration
+	if err := json.NewDecoder(c.r.Body).Decode(&in); err != nil {
+		return badRequest("Request decode failed: %v", err)
+	}
+	reg, err := fromCatalogRegistration(&in, s.cfg.Datacenter)
+	if err != nil {
+		return err
+	}
+	if !c.authz.NodeWrite(reg.Node.Node) || (reg.Service != nil && !c.authz.ServiceWrite(reg.Service.Name)) {
+		return errPermissionDenied
+	}
+	if _, err := s.catalog.Register(c.r.Context(), reg); err != nil {
+		return err
+	}
+	return s.writeJSON(c, true)
+}
+
+func (s *Server) catalogDeregister(c *call) error {
+	var in api.CatalogDeregistration
+	if err := json.NewDecoder(c.r.Body).Decode(&in); err != nil {
+		return badRequest("Request decode failed: %v", err)
+	}
+	if in.Node == "" {
+		return badRequest("Missing node name")
+	}
+	if !c.authz.NodeWrite(in.Node) {
+		return errPermissionDenied
+	}
+	d := &state.Deregistration{Node: in.Node, ServiceID: in.ServiceID, CheckID: in.CheckID}
+	if _, err := s.catalog.Deregister(c.r.Context(), d); err != nil {
+		return err
+	}
+	return s.writeJSON(c, true)
+}
+
+// matchTags reports whether have holds every tag of want (case-insensitive,
+// as Consul matches tags).
+func matchTags(have, want []string) bool {
+	for _, w := range want {
+		if !slices.ContainsFunc(have, func(h string) bool { return strings.EqualFold(h, w) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// matchMeta reports whether meta holds every key/value of want.
+func matchMeta(meta, want map[string]string) bool {
+	for k, v := range want {
+		if got, ok := meta[k]; !ok || got != v {
+			return false
+		}
+	}
+	return true
+}

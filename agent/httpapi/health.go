@@ -1,0 +1,136 @@
+package httpapi
+
+import (
+	memdb "github.com/hashicorp/go-memdb"
+	"github.com/pylonmesh/pylon/api"
+	"github.com/pylonmesh/pylon/server/state"
+)
+
+// checkRead is one of the store's check-list reads.
+type checkRead func(ws memdb.WatchSet) (uint64, []*state.HealthCheck, error)
+
+// writeChecks runs a blocking check-list read and writes what the token
+// may see, filtered by node meta and ?filter.
+func (s *Server) writeChecks(c *call, q *queryOptions, read checkRead) error {
+	var checks []*state.HealthCheck
+	var nodeMeta map[string]map[string]string
+	err := s.blockingRead(c, q, func(ws memdb.WatchSet) (uint64, error) {
+		idx, cs, err := read(ws)
+		checks = cs
+		if err != nil || len(q.NodeMeta) == 0 {
+			return idx, err
+		}
+		nidx, nodes, err := s.catalog.Store().Nodes(ws)
+		nodeMeta = make(map[string]map[string]string, len(nodes))
+		for _, n := range nodes {
+			nodeMeta[n.Node] = n.Meta
+		}
+		return max(idx, nidx), err
+	})
+	if err != nil {
+		return err
+	}
+	out := make(api.HealthChecks, 0, len(checks))
+	for _, hc := range checks {
+		if nodeMeta != nil && !matchMeta(nodeMeta[hc.Node], q.NodeMeta) {
+			continue
+		}
+		if !c.authz.NodeRead(hc.Node) || (hc.ServiceID != "" && !c.authz.ServiceRead(hc.ServiceName)) {
+			continue
+		}
+		out = append(out, toAPICheck(hc))
+	}
+	if out, err = applyFilter(q.Filter, out); err != nil {
+		return err
+	}
+	return s.writeJSON(c, out)
+}
+
+func (s *Server) healthNode(c *call) error {
+	q, err := s.parseQuery(c.r)
+	if err != nil {
+		return err
+	}
+	if c.arg == "" {
+		return badRequest("Missing node name")
+	}
+	return s.writeChecks(c, q, func(ws memdb.WatchSet) (uint64, []*state.HealthCheck, error) {
+		return s.catalog.Store().NodeChecks(ws, c.arg)
+	})
+}
+
+func (s *Server) healthChecks(c *call) error {
+	q, err := s.parseQuery(c.r)
+	if err != nil {
+		return err
+	}
+	if c.arg == "" {
+		return badRequest("Missing service name")
+	}
+	return s.writeChecks(c, q, func(ws memdb.WatchSet) (uint64, []*state.HealthCheck, error) {
+		return s.catalog.Store().ServiceChecks(ws, c.arg)
+	})
+}
+
+func (s *Server) healthState(c *call) error {
+	q, err := s.parseQuery(c.r)
+	if err != nil {
+		return err
+	}
+	switch c.arg {
+	case state.HealthAny, state.HealthPassing, state.HealthWarning, state.HealthCritical:
+	default:
+		return badRequest("Invalid check state %q", c.arg)
+	}
+	return s.writeChecks(c, q, func(ws memdb.WatchSet) (uint64, []*state.HealthCheck, error) {
+		return s.catalog.Store().ChecksInState(ws, c.arg)
+	})
+}
+
+func (s *Server) healthService(c *call) error { return s.healthServiceNodes(c, false) }
+func (s *Server) healthConnect(c *call) error { return s.healthServiceNodes(c, true) }
+
+func (s *Server) healthServiceNodes(c *call, connect bool) error {
+	q, err := s.parseQuery(c.r)
+	if err != nil {
+		return err
+	}
+	if c.arg == "" {
+		return badRequest("Missing service name")
+	}
+	passing := boolParam(c.r, "passing")
+	var nodes []state.CheckServiceNode
+	err = s.blockingRead(c, q, func(ws memdb.WatchSet) (uint64, error) {
+		idx, csns, err := s.catalog.Store().CheckServiceNodes(ws, c.arg, connect)
+		nodes = csns
+		return idx, err
+	})
+	if err != nil {
+		return err
+	}
+	out := make([]*api.ServiceEntry, 0, len(nodes))
+	for _, csn := range nodes {
+		if passing && !allPassing(csn.Checks) {
+			continue
+		}
+		if !matchTags(csn.Service.Tags, q.Tags) || !matchMeta(csn.Node.Meta, q.NodeMeta) {
+			continue
+		}
+		if c.authz.ServiceRead(csn.Service.Name) && c.authz.NodeRead(csn.Node.Node) {
+			out = append(out, toServiceEntry(csn, s.cfg.Datacenter))
+		}
+	}
+	if out, err = applyFilter(q.Filter, out); err != nil {
+		return err
+	}
+	return s.writeJSON(c, out)
+}
+
+func allPassing(checks []*state.HealthCheck) bool {
+	for _, hc := range checks {
+		if hc.Status != state.HealthPassing {
+			return false
+		}
+	}
+	return true
+}

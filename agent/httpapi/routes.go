@@ -1,0 +1,101 @@
+package httpapi
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// route is one endpoint. A path ending in "/" takes the rest of the URL
+// path as its argument (a service ID, node name ...).
+type route struct {
+	path    string
+	methods []string
+	handle  func(s *Server, c *call) error
+}
+
+// routeTable lists every endpoint of the API. It is the single place an
+// endpoint is declared; tests and the ACL sweep walk it.
+func routeTable() []route {
+	get, put := []string{http.MethodGet}, []string{http.MethodPut}
+	return []route{
+		// Agent: this node's own state.
+		{"/v1/agent/self", get, (*Server).agentSelf},
+		{"/v1/agent/members", get, (*Server).agentMembers},
+		{"/v1/agent/services", get, (*Server).agentServices},
+		{"/v1/agent/service/", get, (*Server).agentService},
+		{"/v1/agent/checks", get, (*Server).agentChecks},
+		{"/v1/agent/service/register", put, (*Server).agentServiceRegister},
+		{"/v1/agent/service/deregister/", put, (*Server).agentServiceDeregister},
+		{"/v1/agent/service/maintenance/", put, (*Server).agentServiceMaintenance},
+		{"/v1/agent/check/register", put, (*Server).agentCheckRegister},
+		{"/v1/agent/check/deregister/", put, (*Server).agentCheckDeregister},
+		{"/v1/agent/check/pass/", put, (*Server).agentCheckPass},
+		{"/v1/agent/check/warn/", put, (*Server).agentCheckWarn},
+		{"/v1/agent/check/fail/", put, (*Server).agentCheckFail},
+		{"/v1/agent/check/update/", put, (*Server).agentCheckUpdate},
+		{"/v1/agent/maintenance", put, (*Server).agentNodeMaintenance},
+		{"/v1/agent/reload", put, (*Server).agentReload},
+		{"/v1/agent/health/service/name/", get, (*Server).agentHealthByName},
+		{"/v1/agent/health/service/id/", get, (*Server).agentHealthByID},
+
+		// Catalog.
+		{"/v1/catalog/register", put, (*Server).catalogRegister},
+		{"/v1/catalog/deregister", put, (*Server).catalogDeregister},
+		{"/v1/catalog/datacenters", get, (*Server).catalogDatacenters},
+		{"/v1/catalog/nodes", get, (*Server).catalogNodes},
+		{"/v1/catalog/services", get, (*Server).catalogServices},
+		{"/v1/catalog/service/", get, (*Server).catalogService},
+		{"/v1/catalog/connect/", get, (*Server).catalogConnect},
+		{"/v1/catalog/node/", get, (*Server).catalogNode},
+		{"/v1/catalog/node-services/", get, (*Server).catalogNodeServices},
+
+		// Health.
+		{"/v1/health/node/", get, (*Server).healthNode},
+		{"/v1/health/checks/", get, (*Server).healthChecks},
+		{"/v1/health/service/", get, (*Server).healthService},
+		{"/v1/health/connect/", get, (*Server).healthConnect},
+		{"/v1/health/state/", get, (*Server).healthState},
+
+		// Status.
+		{"/v1/status/leader", get, (*Server).statusLeader},
+		{"/v1/status/peers", get, (*Server).statusPeers},
+	}
+}
+
+// routes builds the mux from the route table.
+func (s *Server) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	for _, rt := range routeTable() {
+		mux.Handle(rt.path, s.endpoint(rt))
+	}
+	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "Invalid URL path: not a recognized HTTP API endpoint")
+	})
+	return mux
+}
+
+// endpoint wraps one route: method check, OPTIONS, token resolution,
+// argument extraction and error mapping.
+func (s *Server) endpoint(rt route) http.Handler {
+	allow := strings.Join(append(slices.Clone(rt.methods), http.MethodOptions), ",")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodOptions {
+			w.Header().Set("Allow", allow)
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		if !slices.Contains(rt.methods, r.Method) {
+			w.Header().Set("Allow", allow)
+			writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed")
+			return
+		}
+		c, err := s.newCall(w, r, rt.path)
+		if err == nil {
+			err = rt.handle(s, c)
+		}
+		if err != nil {
+			s.writeErr(w, r, err)
+		}
+	})
+}

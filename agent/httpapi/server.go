@@ -1,0 +1,90 @@
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/pylonmesh/pylon/acl"
+	"github.com/pylonmesh/pylon/agent/config"
+	"github.com/pylonmesh/pylon/agent/local"
+	"github.com/pylonmesh/pylon/api"
+	"github.com/pylonmesh/pylon/server/state"
+)
+
+// Catalog is the server side the API reads and writes: the state store for
+// reads and blocking, Raft for writes and leadership facts.
+type Catalog interface {
+	Store() *state.Store
+	Register(ctx context.Context, reg *state.Registration) (uint64, error)
+	Deregister(ctx context.Context, d *state.Deregistration) (uint64, error)
+	Leader() string
+	Peers() ([]string, error)
+	IsLeader() bool
+	LastContact() time.Duration
+	VerifyLeader(ctx context.Context) error
+}
+
+// Agent is the local agent that /v1/agent endpoints act on.
+type Agent interface {
+	Local() *local.State
+	Self() map[string]any
+	Members(wan bool) []api.AgentMember
+	RegisterService(def *config.ServiceDefinition, token string, replaceChecks bool) error
+	DeregisterService(id string) error
+	RegisterCheck(def *config.CheckDefinition, token string) error
+	DeregisterCheck(id string) error
+	UpdateTTL(checkID, status, output string) error
+	ServiceMaintenance(serviceID string, enable bool, reason, token string) error
+	NodeMaintenance(enable bool, reason, token string) error
+	Reload() error
+}
+
+// Config holds what the API needs to know about its agent.
+type Config struct {
+	Datacenter       string
+	NodeName         string
+	DefaultQueryTime time.Duration // wait when ?wait is absent (Consul: 5m)
+	MaxQueryTime     time.Duration // cap on ?wait (Consul: 10m)
+	PrettyJSON       bool          // indent every response (dev mode)
+	ResponseHeaders  map[string]string
+}
+
+// Server is the HTTP API. Its Handler is safe for concurrent use.
+type Server struct {
+	cfg     Config
+	catalog Catalog
+	agent   Agent
+	authz   func(token string) (acl.Authorizer, error)
+	logger  *slog.Logger
+	mux     *http.ServeMux
+}
+
+// New builds the API over its collaborators. authz resolves a request's
+// token; nil means ACLs are disabled (allow all).
+func New(cfg Config, cat Catalog, ag Agent, authz func(string) (acl.Authorizer, error), logger *slog.Logger) *Server {
+	if authz == nil {
+		authz = func(string) (acl.Authorizer, error) { return acl.AllowAll(), nil }
+	}
+	if cfg.DefaultQueryTime <= 0 {
+		cfg.DefaultQueryTime = 5 * time.Minute
+	}
+	if cfg.MaxQueryTime <= 0 {
+		cfg.MaxQueryTime = 10 * time.Minute
+	}
+	s := &Server{cfg: cfg, catalog: cat, agent: ag, authz: authz, logger: logger}
+	s.mux = s.routes()
+	return s
+}
+
+// Handler returns the root handler.
+func (s *Server) Handler() http.Handler { return s }
+
+// ServeHTTP adds the configured response headers and dispatches.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	for k, v := range s.cfg.ResponseHeaders {
+		w.Header().Set(k, v)
+	}
+	s.mux.ServeHTTP(w, r)
+}
