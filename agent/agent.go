@@ -128,7 +128,7 @@ func (a *Agent) startServer(ctx context.Context, cfg *config.Runtime, nodeID str
 	scfg.DataDir = cfg.DataDir
 	scfg.Dev = cfg.DevMode
 	scfg.RaftAddr = net.JoinHostPort(cfg.BindAddr, strconv.Itoa(cfg.Ports.Server))
-	scfg.AdvertiseAddr = net.JoinHostPort(cfg.AdvertiseAddr, strconv.Itoa(cfg.Ports.Server))
+	scfg.AdvertiseAddr = cfg.AdvertiseAddr // the bound port is used
 	scfg.Logger = a.logger.With("subsystem", "server")
 	srv, err := server.New(scfg)
 	if err != nil {

@@ -33,7 +33,7 @@ func fromCatalogRegistration(in *api.CatalogRegistration, dc string) (*state.Reg
 	}
 	checks := in.Checks
 	if in.Check != nil {
-		checks = append(api.HealthChecks{in.Check}, checks...)
+		checks = append(api.HealthChecks{agentCheckAsHealthCheck(in.Check)}, checks...)
 	}
 	for _, hc := range checks {
 		c := fromAPICheck(hc, in.Node)
@@ -131,6 +131,17 @@ func fromAPICheck(in *api.HealthCheck, node string) *state.HealthCheck {
 		c.Status = state.HealthCritical
 	}
 	return c
+}
+
+// agentCheckAsHealthCheck reads the single Check of a catalog
+// registration, which Consul's clients send in the AgentCheck shape.
+func agentCheckAsHealthCheck(c *api.AgentCheck) *api.HealthCheck {
+	return &api.HealthCheck{
+		Node: c.Node, CheckID: c.CheckID, Name: c.Name, Status: c.Status, Notes: c.Notes,
+		Output: c.Output, ServiceID: c.ServiceID, ServiceName: c.ServiceName, ServiceTags: c.ServiceTags,
+		Type: c.Type, Interval: c.Interval, Timeout: c.Timeout, ExposedPort: c.ExposedPort,
+		Definition: c.Definition,
+	}
 }
 
 func validStatus(s string) bool {

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"encoding/json"
-	"net/http"
 	"reflect"
 
 	bexpr "github.com/hashicorp/go-bexpr"

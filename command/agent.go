@@ -1,0 +1,135 @@
+//go:build configready
+
+package command
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/pylonmesh/pylon/agent"
+	"github.com/pylonmesh/pylon/agent/config"
+	"github.com/pylonmesh/pylon/version"
+)
+
+func runAgent(u *ui, args []string) int {
+	if len(args) > 0 && isHelp(args[0]) {
+		u.output("%s", strings.TrimSpace(agentHelp))
+		return 0
+	}
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	return serveAgent(u, args, sigs)
+}
+
+const agentHelp = `
+Usage: pylon agent [options]
+
+  Starts a Pylon agent and runs until interrupted. The agent takes Consul's
+  agent flags and config files (-dev, -server, -config-file, -config-dir,
+  -hcl, -data-dir, -node, -datacenter, -bind, -client, ports ...).
+  SIGHUP reloads the configuration; SIGINT and SIGTERM stop the agent.
+`
+
+// serveAgent runs an agent until a stop signal arrives on sigs or the
+// agent shuts itself down. SIGHUP on sigs reloads the configuration.
+func serveAgent(u *ui, args []string, sigs <-chan os.Signal) int {
+	rt, warnings, err := config.Load(args)
+	if err != nil {
+		u.error("==> %v", err)
+		return 1
+	}
+	logger := newLogger(u.out, rt.LogLevel, rt.LogJSON)
+	for _, w := range warnings {
+		logger.Warn("config warning", "warning", w)
+	}
+	a, err := agent.New(agent.Options{Config: rt, Logger: logger, Reload: func() (*config.Runtime, []string, error) {
+		return config.Load(args)
+	}})
+	if err != nil {
+		u.error("==> Error creating agent: %v", err)
+		return 1
+	}
+	u.output("==> Starting Pylon agent...")
+	if err := a.Start(context.Background()); err != nil {
+		u.error("==> Error starting agent: %v", err)
+		_ = a.Shutdown()
+		return 1
+	}
+	printBanner(u, rt, a)
+	return waitAgent(u, a, logger, sigs)
+}
+
+// waitAgent handles signals until the agent stops.
+func waitAgent(u *ui, a *agent.Agent, logger *slog.Logger, sigs <-chan os.Signal) int {
+	for {
+		select {
+		case <-a.ShutdownCh():
+			u.output("==> Pylon agent has shut down")
+			return 0
+		case sig := <-sigs:
+			if sig == syscall.SIGHUP {
+				u.output("==> Caught signal: %v, reloading configuration", sig)
+				if err := a.ReloadConfig(); err != nil {
+					logger.Error("reload failed", "error", err)
+				}
+				continue
+			}
+			u.output("==> Caught signal: %v, shutting down", sig)
+			if err := a.Shutdown(); err != nil {
+				u.error("==> Error shutting down: %v", err)
+				return 1
+			}
+			return 0
+		}
+	}
+}
+
+func printBanner(u *ui, rt *config.Runtime, a *agent.Agent) {
+	lines := [][2]string{
+		{"Version", fmt.Sprintf("'%s'", version.Version)},
+		{"Node name", fmt.Sprintf("'%s'", rt.NodeName)},
+		{"Datacenter", fmt.Sprintf("'%s'", rt.Datacenter)},
+		{"Server", fmt.Sprintf("%t", rt.Server)},
+		{"Client Addr", fmt.Sprintf("%v", rt.ClientAddrs)},
+		{"HTTP", a.HTTPAddr()},
+		{"DNS", a.DNSAddr()},
+	}
+	for _, l := range lines {
+		u.output("%18s: %s", l[0], l[1])
+	}
+	u.output("")
+	u.output("==> Log data will now stream in as it occurs:")
+	u.output("")
+}
+
+// newLogger builds the agent's logger: text or JSON lines on w, at the
+// level Consul's names give (trace, debug, info, warn, err).
+func newLogger(w io.Writer, level string, json bool) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: logLevel(level)}
+	if json {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// logLevel maps a Consul log level name to slog; unknown names are info.
+func logLevel(name string) slog.Level {
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case "trace":
+		return slog.LevelDebug - 4
+	case "debug":
+		return slog.LevelDebug
+	case "warn", "warning":
+		return slog.LevelWarn
+	case "err", "error":
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}

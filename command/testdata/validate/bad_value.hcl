@@ -1,0 +1,4 @@
+service {
+  name = "web"
+  port = "not-a-number"
+}

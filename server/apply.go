@@ -1,0 +1,92 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/raft"
+
+	"github.com/pylonmesh/pylon/server/fsm"
+	"github.com/pylonmesh/pylon/server/state"
+)
+
+// enqueueTimeout bounds the wait to hand a write to Raft when the context
+// has no deadline.
+const enqueueTimeout = 30 * time.Second
+
+// Register writes a registration through Raft and returns the index it was
+// applied at, or the store's error for it.
+func (s *Server) Register(ctx context.Context, reg *state.Registration) (uint64, error) {
+	return s.apply(ctx, fsm.RegisterRequestType, reg)
+}
+
+// Deregister writes a deregistration through Raft and returns the index it
+// was applied at, or the store's error for it.
+func (s *Server) Deregister(ctx context.Context, d *state.Deregistration) (uint64, error) {
+	return s.apply(ctx, fsm.DeregisterRequestType, d)
+}
+
+// apply encodes a request, commits it through Raft and waits until the FSM
+// has applied it. The context bounds the wait to queue the write; once
+// queued, the write cannot be called back, so apply waits for its outcome
+// (Raft always delivers one, if only ErrShutdown).
+func (s *Server) apply(ctx context.Context, t fsm.MessageType, msg any) (uint64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	select {
+	case <-s.shutdownCh:
+		return 0, ErrShutdown
+	default:
+	}
+	if s.raft.State() != raft.Leader {
+		return 0, s.notLeader(nil)
+	}
+	data, err := fsm.Encode(t, msg)
+	if err != nil {
+		return 0, err
+	}
+	timeout := enqueueTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = time.Until(dl)
+	}
+	f := s.raft.Apply(data, timeout)
+	if err := f.Error(); err != nil {
+		return 0, s.raftError(err)
+	}
+	if err, ok := f.Response().(error); ok && err != nil {
+		return 0, err
+	}
+	return f.Index(), nil
+}
+
+// notLeader returns ErrNotLeader, or ErrNoLeader when no leader is known,
+// wrapping Raft's error when there is one.
+func (s *Server) notLeader(cause error) error {
+	sentinel := ErrNotLeader
+	if s.Leader() == "" {
+		sentinel = ErrNoLeader
+	}
+	if cause == nil {
+		return sentinel
+	}
+	return fmt.Errorf("%w: %w", sentinel, cause)
+}
+
+// raftError maps Raft's errors to this package's sentinels, keeping Raft's
+// error in the chain.
+func (s *Server) raftError(err error) error {
+	switch {
+	case errors.Is(err, raft.ErrNotLeader):
+		return s.notLeader(err)
+	case errors.Is(err, raft.ErrLeadershipLost), errors.Is(err, raft.ErrLeadershipTransferInProgress):
+		return fmt.Errorf("%w: %w", ErrLeadershipLost, err)
+	case errors.Is(err, raft.ErrRaftShutdown):
+		return fmt.Errorf("%w: %w", ErrShutdown, err)
+	case errors.Is(err, raft.ErrEnqueueTimeout):
+		return fmt.Errorf("%w: %w", ErrTimeout, err)
+	}
+	return fmt.Errorf("raft: %w", err)
+}

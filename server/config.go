@@ -1,0 +1,84 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+)
+
+// Config is the configuration of a Server. Build it with DefaultConfig and
+// change what you need; New checks it with Validate.
+type Config struct {
+	// NodeName is this server's node name. Required.
+	NodeName string
+	// NodeID is this server's Raft ID, normally the node's UUID. Empty
+	// means use NodeName.
+	NodeID string
+	// Datacenter is the datacenter the server belongs to. Default "dc1".
+	Datacenter string
+	// DataDir holds Raft's log (<DataDir>/raft/wal) and snapshots
+	// (<DataDir>/raft). Empty keeps everything in memory (dev mode): a
+	// restart starts from nothing.
+	DataDir string
+	// RaftAddr is the TCP address the Raft transport binds, "host:port".
+	// Port 0 picks a free port. Default "127.0.0.1:8300".
+	RaftAddr string
+	// AdvertiseAddr is the address other servers reach this one at: an IP,
+	// or "ip:port". Empty means the bound address, which must then not be
+	// unspecified (0.0.0.0 or ::). Without a port the bound port is used.
+	AdvertiseAddr string
+	// Dev selects fast Raft timings for a single local server (elections
+	// in tens of milliseconds). Not for real clusters.
+	Dev bool
+	// Logger receives the server's and Raft's logs. Nil discards them.
+	Logger *slog.Logger
+}
+
+// DefaultConfig returns a configuration with every default set; only
+// NodeName needs to be filled in.
+func DefaultConfig() Config {
+	return Config{Datacenter: "dc1", RaftAddr: "127.0.0.1:8300"}
+}
+
+// Validate reports the first problem with the configuration.
+func (c Config) Validate() error {
+	if c.NodeName == "" {
+		return errors.New("server config: node name required")
+	}
+	if c.Datacenter == "" {
+		return errors.New("server config: datacenter required")
+	}
+	host, _, err := net.SplitHostPort(c.RaftAddr)
+	if err != nil {
+		return fmt.Errorf("server config: raft address %q: %w", c.RaftAddr, err)
+	}
+	if c.AdvertiseAddr == "" {
+		if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+			return fmt.Errorf("server config: raft address %q is not reachable by peers; set an advertise address", c.RaftAddr)
+		}
+		return nil
+	}
+	if _, err := advertiseAddr(c.AdvertiseAddr, 1); err != nil {
+		return fmt.Errorf("server config: %w", err)
+	}
+	return nil
+}
+
+// advertiseAddr resolves the advertise address; port fills in a missing
+// port.
+func advertiseAddr(adv string, port int) (*net.TCPAddr, error) {
+	host, p, err := net.SplitHostPort(adv)
+	if err != nil {
+		host, p = adv, fmt.Sprint(port)
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || ip.IsUnspecified() {
+		return nil, fmt.Errorf("advertise address %q: need a specific IP", adv)
+	}
+	addr, err := net.ResolveTCPAddr("tcp", net.JoinHostPort(host, p))
+	if err != nil {
+		return nil, fmt.Errorf("advertise address %q: %w", adv, err)
+	}
+	return addr, nil
+}

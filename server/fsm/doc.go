@@ -1,0 +1,10 @@
+// Package fsm is the Raft state machine of a Pylon server. It only
+// dispatches: the first byte of a log entry is a MessageType, a table maps
+// each type to a small apply function that decodes the rest of the entry
+// and makes one call to the state store, and the result (nil or the
+// store's error) becomes the entry's response. Snapshots wrap the store's
+// own stream in a versioned header.
+//
+// It imports server/state, hashicorp/raft and go-msgpack, nothing else of
+// Pylon.
+package fsm

@@ -1,0 +1,98 @@
+package server
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/raft"
+	wal "github.com/hashicorp/raft-wal"
+	"github.com/hashicorp/raft-wal/metadb"
+)
+
+// Raft tuning.
+const (
+	raftTimeout = 10 * time.Second // transport I/O deadline
+
+	// Snapshot after this many new entries, checked this often (Consul's
+	// figures), keeping this many entries behind a snapshot for slow
+	// followers.
+	snapshotThreshold = 16384
+	snapshotInterval  = 30 * time.Second
+	trailingLogs      = 10240
+
+	// maxAppendEntries bounds both an AppendEntries RPC and a batch of
+	// writes handed to the FSM; large batches make applies cheap.
+	maxAppendEntries = 1024
+
+	snapshotsRetained = 2
+)
+
+func raftConfig(cfg Config, logger hclog.Logger) *raft.Config {
+	rc := raft.DefaultConfig()
+	rc.LocalID = raft.ServerID(cfg.NodeID)
+	rc.Logger = logger
+	rc.SnapshotThreshold = snapshotThreshold
+	rc.SnapshotInterval = snapshotInterval
+	rc.TrailingLogs = trailingLogs
+	rc.MaxAppendEntries = maxAppendEntries
+	rc.BatchApplyCh = true
+	if cfg.Dev {
+		rc.HeartbeatTimeout = 50 * time.Millisecond
+		rc.ElectionTimeout = 50 * time.Millisecond
+		rc.LeaderLeaseTimeout = 50 * time.Millisecond
+		rc.CommitTimeout = 5 * time.Millisecond
+	}
+	return rc
+}
+
+// raftStores are Raft's log, stable and snapshot stores.
+type raftStores struct {
+	logs   raft.LogStore
+	stable raft.StableStore
+	snaps  raft.SnapshotStore
+	wal    *wal.WAL // nil in dev mode
+	meta   *metadb.BoltMetaDB
+}
+
+func openRaftStores(cfg Config, logger *slog.Logger) (*raftStores, error) {
+	if cfg.DataDir == "" {
+		mem := raft.NewInmemStore()
+		return &raftStores{logs: mem, stable: mem, snaps: raft.NewInmemSnapshotStore()}, nil
+	}
+	dir := filepath.Join(cfg.DataDir, "raft")
+	walDir := filepath.Join(dir, "wal")
+	if err := os.MkdirAll(walDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create raft dir: %w", err)
+	}
+	snaps, err := raft.NewFileSnapshotStoreWithLogger(dir, snapshotsRetained, newHCLog(logger, "raft-snapshot"))
+	if err != nil {
+		return nil, fmt.Errorf("open raft snapshots in %s: %w", dir, err)
+	}
+	// WAL.Close leaves the metadata database (and its file lock) open, so
+	// the server owns it and closes it itself; otherwise a restart in the
+	// same process blocks forever on the lock.
+	meta := &metadb.BoltMetaDB{}
+	w, err := wal.Open(walDir, wal.WithMetaStore(meta))
+	if err != nil {
+		_ = meta.Close()
+		return nil, fmt.Errorf("open raft log in %s: %w", walDir, err)
+	}
+	return &raftStores{logs: w, stable: w, snaps: snaps, wal: w, meta: meta}, nil
+}
+
+func (rs *raftStores) close() error {
+	if rs == nil || rs.wal == nil {
+		return nil
+	}
+	if err := rs.wal.Close(); err != nil {
+		return fmt.Errorf("close raft log: %w", err)
+	}
+	if err := rs.meta.Close(); err != nil {
+		return fmt.Errorf("close raft log metadata: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,158 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/hashicorp/raft"
+
+	"github.com/pylonmesh/pylon/server/fsm"
+	"github.com/pylonmesh/pylon/server/state"
+)
+
+// Server is a running Raft member with its FSM and state store. All
+// methods are safe for concurrent use.
+type Server struct {
+	cfg     Config
+	logger  *slog.Logger
+	store   *state.Store
+	raft    *raft.Raft
+	stores  *raftStores
+	trans   *raft.NetworkTransport
+	localID raft.ServerID
+
+	observer *raft.Observer
+	obsCh    chan raft.Observation
+	leaderMu sync.Mutex
+	leaderCh chan struct{} // closed and replaced on every leader change
+	// leaderReady is set once this server, as leader, has applied every
+	// entry committed before its term.
+	leaderReady atomic.Bool
+
+	shutdownOnce sync.Once
+	shutdownErr  error
+	shutdownCh   chan struct{}
+	wg           sync.WaitGroup
+}
+
+// New starts a server: it opens the Raft stores (DataDir) or in-memory
+// ones (dev), binds the Raft transport, bootstraps a single-voter cluster
+// made of this server when there is no earlier state, and starts Raft,
+// which restores the latest snapshot and replays the log. Use
+// WaitForLeader before writing.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.NodeID == "" {
+		cfg.NodeID = cfg.NodeName
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	store, err := state.New()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, logger: logger.With("subsystem", "server"), store: store,
+		localID: raft.ServerID(cfg.NodeID), leaderCh: make(chan struct{}), shutdownCh: make(chan struct{})}
+	if err := s.startRaft(logger); err != nil {
+		return nil, err
+	}
+	s.wg.Add(1)
+	go s.monitorLeadership()
+	return s, nil
+}
+
+// startRaft opens stores and transport and starts Raft, undoing what it
+// did on failure.
+func (s *Server) startRaft(logger *slog.Logger) (err error) {
+	rc := raftConfig(s.cfg, newHCLog(logger, "raft"))
+	if s.stores, err = openRaftStores(s.cfg, logger); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			s.closeTransportAndStores()
+		}
+	}()
+	layer, err := newTCPLayer(s.cfg)
+	if err != nil {
+		return err
+	}
+	s.trans = raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
+		Stream: layer, MaxPool: 3, Timeout: raftTimeout, Logger: newHCLog(logger, "raft-net")})
+	if err := s.bootstrap(rc); err != nil {
+		return err
+	}
+	f := fsm.New(s.store, logger.With("subsystem", "fsm"))
+	s.raft, err = raft.NewRaft(rc, f, s.stores.logs, s.stores.stable, s.stores.snaps, s.trans)
+	if err != nil {
+		return fmt.Errorf("start raft: %w", err)
+	}
+	s.obsCh = make(chan raft.Observation, 16)
+	s.observer = raft.NewObserver(s.obsCh, false, func(o *raft.Observation) bool {
+		_, ok := o.Data.(raft.LeaderObservation)
+		return ok
+	})
+	s.raft.RegisterObserver(s.observer)
+	return nil
+}
+
+// bootstrap makes this server the only voter of a new cluster, unless the
+// stores already hold state.
+func (s *Server) bootstrap(rc *raft.Config) error {
+	has, err := raft.HasExistingState(s.stores.logs, s.stores.stable, s.stores.snaps)
+	if err != nil {
+		return fmt.Errorf("check raft state: %w", err)
+	}
+	if has {
+		return nil
+	}
+	conf := raft.Configuration{Servers: []raft.Server{{
+		Suffrage: raft.Voter, ID: rc.LocalID, Address: s.trans.LocalAddr()}}}
+	if err := raft.BootstrapCluster(rc, s.stores.logs, s.stores.stable, s.stores.snaps, s.trans, conf); err != nil {
+		return fmt.Errorf("bootstrap raft: %w", err)
+	}
+	return nil
+}
+
+// Store returns the state store. Reads go straight to it; writes must go
+// through Register and Deregister.
+func (s *Server) Store() *state.Store { return s.store }
+
+// Shutdown stops Raft, the transport and the stores. It is idempotent and
+// returns the first call's result.
+func (s *Server) Shutdown() error {
+	s.shutdownOnce.Do(func() {
+		close(s.shutdownCh)
+		s.raft.DeregisterObserver(s.observer)
+		var errs []error
+		if err := s.raft.Shutdown().Error(); err != nil {
+			errs = append(errs, fmt.Errorf("raft shutdown: %w", err))
+		}
+		s.wg.Wait()
+		if err := s.closeTransportAndStores(); err != nil {
+			errs = append(errs, err)
+		}
+		s.shutdownErr = errors.Join(errs...)
+	})
+	return s.shutdownErr
+}
+
+func (s *Server) closeTransportAndStores() error {
+	var errs []error
+	if s.trans != nil {
+		if err := s.trans.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close raft transport: %w", err))
+		}
+	}
+	if err := s.stores.close(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}

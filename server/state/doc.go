@@ -1,0 +1,20 @@
+// Package state is the catalog's in-memory state store: go-memdb tables for
+// nodes, services and checks, a table of Raft indexes that blocking queries
+// wait on, consistent snapshots, and a publisher of change events.
+//
+// It is the only code that writes the memdb tables. Public methods open the
+// transaction; lowercase xxxTxn helpers do the work and compose, so one Raft
+// entry is always one memdb transaction. Writes take the Raft index of the
+// entry being applied; reads take a memdb.WatchSet (nil when the caller does
+// not block) and return the index that applies to the result.
+//
+// Records handed out by reads are shared with the store and with other
+// readers: they are never changed in place (every write stores a new copy),
+// so they are safe to read concurrently, and callers must not modify them.
+//
+// Change events (events*.go) are published after every committed write, per
+// topic and key, for the agents' push-updated views.
+//
+// The package imports go-memdb and go-msgpack and nothing else of Pylon: it is
+// a domain package with no transport.
+package state
