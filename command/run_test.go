@@ -41,9 +41,5 @@ func TestDispatch(t *testing.T) {
 
 func TestTopLevelHelpListsOnlyGroups(t *testing.T) {
 	out, _, _ := run(t, "-h")
-	name := "help"
-	if len(configCommands()) == 0 {
-		name = "help_noconfig" // until agent/config lands; see commands_config.go
-	}
-	golden(t, name, out)
+	golden(t, "help", out)
 }

@@ -1,4 +1,3 @@
-//go:build configready
 
 package command
 
@@ -52,7 +51,8 @@ func serviceCheck(c *config.CheckDefinition) *api.AgentServiceCheck {
 		HTTP: c.HTTP, Header: c.Header, Method: c.Method, Body: c.Body, DisableRedirects: c.DisableRedirects,
 		TLSServerName: c.TLSServerName, TLSSkipVerify: c.TLSSkipVerify,
 		TCP: c.TCP, TCPUseTLS: c.TCPUseTLS, UDP: c.UDP, GRPC: c.GRPC, GRPCUseTLS: c.GRPCUseTLS,
-		H2PING: c.H2PING, H2PingUseTLS: c.H2PingUseTLS, OSService: c.OSService,
+		// Only an h2ping check carries the flag; it defaults to true.
+		H2PING: c.H2PING, H2PingUseTLS: c.H2PING != "" && c.H2PingUseTLS, OSService: c.OSService,
 		AliasNode: c.AliasNode, AliasService: c.AliasService,
 		SuccessBeforePassing: c.SuccessBeforePassing, FailuresBeforeWarning: c.FailuresBeforeWarning,
 		FailuresBeforeCritical: c.FailuresBeforeCritical, OutputMaxSize: c.OutputMaxSize,

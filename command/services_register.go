@@ -1,4 +1,3 @@
-//go:build configready
 
 package command
 

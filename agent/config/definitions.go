@@ -19,7 +19,7 @@ type ServiceDefinition struct {
 	Weights           *Weights // nil means the default {Passing: 1, Warning: 1}
 	EnableTagOverride bool
 	Token             string
-	Checks            []CheckDefinition // `check` and `checks` merged, in file order
+	Checks            []CheckDefinition `cfg:"check"` // `check` and `checks` merged, in file order
 	Connect           *ServiceConnect
 	Proxy             *ProxyConfig
 	Locality          *Locality
@@ -103,14 +103,14 @@ type ExposePath struct {
 // PUT /v1/agent/check/register. The field that is set (HTTP, TCP, TTL ...)
 // selects the check type.
 type CheckDefinition struct {
-	ID        string
+	ID        string `cfg:"check_id"`
 	Name      string
 	Notes     string
 	ServiceID string
 	Token     string
 	Status    string // initial status; empty means critical
 
-	ScriptArgs        []string
+	ScriptArgs        []string `cfg:"args"`
 	HTTP              string
 	Header            map[string][]string
 	Method            string
