@@ -25,6 +25,7 @@ var allowedImports = map[string][]string{
 	"server/state": {"acl"},
 	"agent":        {"agent", "server", "dns", "connect", "acl", "gossip", "api", "version", "internal"},
 	"website":      {},
+	"bench":        {}, // stand-alone comparison programs
 }
 
 // TestImportDirection fails when a package imports against the direction

@@ -68,4 +68,3 @@ func (a *Agent) selfMember() api.AgentMember {
 		DelegateMin: 2, DelegateMax: 5, DelegateCur: 4,
 	}
 }
-
