@@ -114,8 +114,13 @@ func (d *decoder) structValue(n *node, v reflect.Value, path string) error {
 func (d *decoder) slice(n *node, v reflect.Value, path string) error {
 	items := n.list
 	if n.kind != kindList {
-		// A single object or scalar where a list is expected is a list of
-		// one: repeated HCL blocks (`check { }` twice) arrive this way.
+		// A single value where a list is expected is a list of one:
+		// repeated HCL blocks (`check { }` twice) and the HTTP API's
+		// singular "Check" arrive this way. HTTP bodies must still use
+		// lists for scalars, as Consul's do.
+		if d.lenient && n.kind != kindObject {
+			return d.mismatch(n, path, kindList)
+		}
 		items = []*node{n}
 	}
 	for i, item := range items {

@@ -1,0 +1,59 @@
+package config
+
+import (
+	"os"
+	"testing"
+)
+
+func addSeeds(f *testing.F, files ...string) {
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+}
+
+// The fuzz targets check that no input crashes a parser and that whatever
+// parses also decodes without panicking; errors are fine.
+
+func FuzzLoadHCL(f *testing.F) {
+	addSeeds(f, "testdata/web.hcl")
+	f.Add([]byte(`ports { http = 1 dns = 2 }` + "\n" + `service { name = "a" check { ttl = "1s" } }`))
+	f.Add([]byte(`a "b" "c" { d = [1, { e = true }] }`))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		n, err := parseHCL("f.hcl", src)
+		if err != nil {
+			return
+		}
+		_, _, _ = build([]*node{n}, buildOptions{filesOnly: true})
+	})
+}
+
+func FuzzLoadJSON(f *testing.F) {
+	addSeeds(f, "testdata/web.json")
+	f.Add([]byte(`{"services":[{"name":"a","port":1}],"dns_config":{"service_ttl":{"*":"5s"}}}`))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		n, err := parseJSON("f.json", src)
+		if err != nil {
+			return
+		}
+		_, _, _ = build([]*node{n}, buildOptions{filesOnly: true})
+	})
+}
+
+func FuzzDecodeServiceJSON(f *testing.F) {
+	f.Add([]byte(`{"Name":"web","Port":80,"Check":{"TTL":"10s"},"Connect":{"SidecarService":{}}}`))
+	f.Add([]byte(`{"name":"web","checks":[{"http":"http://x/","interval":1000000000}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		def, err := DecodeServiceJSON(body)
+		if err != nil {
+			return
+		}
+		if def.Validate() == nil {
+			def.ID = def.Name
+			_, _ = SidecarService(def, func() (int, error) { return 21000, nil })
+		}
+	})
+}
