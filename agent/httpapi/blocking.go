@@ -38,11 +38,13 @@ func (s *Server) blockingRead(c *call, q *queryOptions, read readFunc) error {
 			return err
 		}
 		if q.MinIndex == 0 || idx != q.MinIndex {
+			c.index = idx
 			s.setMeta(c.w, q, idx)
 			return nil
 		}
 		if err := ws.WatchCtx(ctx); err != nil {
 			// Timed out (or the client went away): answer with what we have.
+			c.index = idx
 			s.setMeta(c.w, q, idx)
 			return nil
 		}

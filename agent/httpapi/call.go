@@ -17,6 +17,7 @@ type call struct {
 	arg   string // the URL path after the route's prefix, for "/"-ending routes
 	token string
 	authz acl.Authorizer
+	index uint64 // the result index of the blocking read, once it ran
 }
 
 // newCall resolves the token and the path argument of a request.

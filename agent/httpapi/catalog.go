@@ -28,16 +28,15 @@ func (s *Server) catalogNodes(c *call) error {
 	if err != nil {
 		return err
 	}
-	out := make([]*api.Node, 0, len(nodes))
-	for _, n := range nodes {
-		if matchMeta(n.Meta, q.NodeMeta) && c.authz.NodeRead(n.Node) {
-			out = append(out, toAPINode(n))
+	return s.writeIndexed(c, func() (any, error) {
+		out := make([]*api.Node, 0, len(nodes))
+		for _, n := range nodes {
+			if matchMeta(n.Meta, q.NodeMeta) && c.authz.NodeRead(n.Node) {
+				out = append(out, toAPINode(n))
+			}
 		}
-	}
-	if out, err = applyFilter(q.Filter, out); err != nil {
-		return err
-	}
-	return s.writeJSON(c, out)
+		return applyFilter(q.Filter, out)
+	})
 }
 
 func (s *Server) catalogServices(c *call) error {
@@ -54,13 +53,15 @@ func (s *Server) catalogServices(c *call) error {
 	if err != nil {
 		return err
 	}
-	out := make(map[string][]string, len(services))
-	for name, tags := range services {
-		if c.authz.ServiceRead(name) {
-			out[name] = orEmpty(tags)
+	return s.writeIndexed(c, func() (any, error) {
+		out := make(map[string][]string, len(services))
+		for name, tags := range services {
+			if c.authz.ServiceRead(name) {
+				out[name] = orEmpty(tags)
+			}
 		}
-	}
-	return s.writeJSON(c, out)
+		return out, nil
+	})
 }
 
 func (s *Server) catalogService(c *call) error { return s.catalogServiceNodes(c, false) }
@@ -83,19 +84,18 @@ func (s *Server) catalogServiceNodes(c *call, connect bool) error {
 	if err != nil {
 		return err
 	}
-	out := make([]*api.CatalogService, 0, len(nodes))
-	for _, sn := range nodes {
-		if !matchTags(sn.Service.Tags, q.Tags) || !matchMeta(sn.Node.Meta, q.NodeMeta) {
-			continue
+	return s.writeIndexed(c, func() (any, error) {
+		out := make([]*api.CatalogService, 0, len(nodes))
+		for _, sn := range nodes {
+			if !matchTags(sn.Service.Tags, q.Tags) || !matchMeta(sn.Node.Meta, q.NodeMeta) {
+				continue
+			}
+			if c.authz.ServiceRead(sn.Service.Name) && c.authz.NodeRead(sn.Node.Node) {
+				out = append(out, toCatalogService(sn))
+			}
 		}
-		if c.authz.ServiceRead(sn.Service.Name) && c.authz.NodeRead(sn.Node.Node) {
-			out = append(out, toCatalogService(sn))
-		}
-	}
-	if out, err = applyFilter(q.Filter, out); err != nil {
-		return err
-	}
-	return s.writeJSON(c, out)
+		return applyFilter(q.Filter, out)
+	})
 }
 
 func (s *Server) catalogNode(c *call) error {

@@ -30,20 +30,19 @@ func (s *Server) writeChecks(c *call, q *queryOptions, read checkRead) error {
 	if err != nil {
 		return err
 	}
-	out := make(api.HealthChecks, 0, len(checks))
-	for _, hc := range checks {
-		if nodeMeta != nil && !matchMeta(nodeMeta[hc.Node], q.NodeMeta) {
-			continue
+	return s.writeIndexed(c, func() (any, error) {
+		out := make(api.HealthChecks, 0, len(checks))
+		for _, hc := range checks {
+			if nodeMeta != nil && !matchMeta(nodeMeta[hc.Node], q.NodeMeta) {
+				continue
+			}
+			if !c.authz.NodeRead(hc.Node) || (hc.ServiceID != "" && !c.authz.ServiceRead(hc.ServiceName)) {
+				continue
+			}
+			out = append(out, toAPICheck(hc))
 		}
-		if !c.authz.NodeRead(hc.Node) || (hc.ServiceID != "" && !c.authz.ServiceRead(hc.ServiceName)) {
-			continue
-		}
-		out = append(out, toAPICheck(hc))
-	}
-	if out, err = applyFilter(q.Filter, out); err != nil {
-		return err
-	}
-	return s.writeJSON(c, out)
+		return applyFilter(q.Filter, out)
+	})
 }
 
 func (s *Server) healthNode(c *call) error {
@@ -108,22 +107,21 @@ func (s *Server) healthServiceNodes(c *call, connect bool) error {
 	if err != nil {
 		return err
 	}
-	out := make([]*api.ServiceEntry, 0, len(nodes))
-	for _, csn := range nodes {
-		if passing && !allPassing(csn.Checks) {
-			continue
+	return s.writeIndexed(c, func() (any, error) {
+		out := make([]*api.ServiceEntry, 0, len(nodes))
+		for _, csn := range nodes {
+			if passing && !allPassing(csn.Checks) {
+				continue
+			}
+			if !matchTags(csn.Service.Tags, q.Tags) || !matchMeta(csn.Node.Meta, q.NodeMeta) {
+				continue
+			}
+			if c.authz.ServiceRead(csn.Service.Name) && c.authz.NodeRead(csn.Node.Node) {
+				out = append(out, toServiceEntry(csn, s.cfg.Datacenter))
+			}
 		}
-		if !matchTags(csn.Service.Tags, q.Tags) || !matchMeta(csn.Node.Meta, q.NodeMeta) {
-			continue
-		}
-		if c.authz.ServiceRead(csn.Service.Name) && c.authz.NodeRead(csn.Node.Node) {
-			out = append(out, toServiceEntry(csn, s.cfg.Datacenter))
-		}
-	}
-	if out, err = applyFilter(q.Filter, out); err != nil {
-		return err
-	}
-	return s.writeJSON(c, out)
+		return applyFilter(q.Filter, out)
+	})
 }
 
 func allPassing(checks []*state.HealthCheck) bool {

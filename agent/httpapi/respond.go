@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"reflect"
 
 	bexpr "github.com/hashicorp/go-bexpr"
@@ -10,13 +9,11 @@ import (
 // writeJSON encodes v as the response body, indented with ?pretty or in
 // dev mode.
 func (s *Server) writeJSON(c *call, v any) error {
-	h := c.w.Header()
-	h.Set("Content-Type", "application/json")
-	enc := json.NewEncoder(c.w)
-	if s.cfg.PrettyJSON || boolParam(c.r, "pretty") {
-		enc.SetIndent("", "    ")
+	body, err := s.encode(c, v)
+	if err != nil {
+		return err
 	}
-	return enc.Encode(v)
+	return writeBody(c, body)
 }
 
 // applyFilter evaluates a ?filter expression against a slice or map and

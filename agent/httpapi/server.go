@@ -59,6 +59,7 @@ type Server struct {
 	authz   func(token string) (acl.Authorizer, error)
 	logger  *slog.Logger
 	mux     *http.ServeMux
+	cache   bodyCache
 }
 
 // New builds the API over its collaborators. authz resolves a request's
