@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"encoding/json"
-	"errors"
 	"io"
 	"strconv"
 
@@ -23,6 +22,21 @@ func readBody(c *call) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// decodeBody reads a JSON body of at most maxBodySize bytes into v.
+func decodeBody(c *call, v any) error {
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return badRequest("Request decode failed: %v", err)
+	}
+	return nil
+}
+
+// trueBody is the response of writes that answer a bare true.
+var trueBody = []byte("true\n")
 
 func (s *Server) agentServiceRegister(c *call) error {
 	body, err := readBody(c)
@@ -142,8 +156,14 @@ type checkUpdate struct {
 
 func (s *Server) agentCheckUpdate(c *call) error {
 	var in checkUpdate
-	if err := json.NewDecoder(c.r.Body).Decode(&in); err != nil && !errors.Is(err, io.EOF) {
-		return badRequest("Request decode failed: %v", err)
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	if len(body) > 0 {
+		if err := json.Unmarshal(body, &in); err != nil {
+			return badRequest("Request decode failed: %v", err)
+		}
 	}
 	if !validStatus(in.Status) {
 		return badRequest("Invalid check status: '%s'", in.Status)

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 
@@ -161,8 +160,8 @@ func (s *Server) readNodeServices(c *call) (*api.Node, []*api.AgentService, *que
 
 func (s *Server) catalogRegister(c *call) error {
 	var in api.CatalogRegistration
-	if err := json.NewDecoder(c.r.Body).Decode(&in); err != nil {
-		return badRequest("Request decode failed: %v", err)
+	if err := decodeBody(c, &in); err != nil {
+		return err
 	}
 	reg, err := fromCatalogRegistration(&in, s.cfg.Datacenter)
 	if err != nil {
@@ -174,13 +173,13 @@ func (s *Server) catalogRegister(c *call) error {
 	if _, err := s.catalog.Register(c.r.Context(), reg); err != nil {
 		return err
 	}
-	return s.writeJSON(c, true)
+	return writeBody(c, trueBody)
 }
 
 func (s *Server) catalogDeregister(c *call) error {
 	var in api.CatalogDeregistration
-	if err := json.NewDecoder(c.r.Body).Decode(&in); err != nil {
-		return badRequest("Request decode failed: %v", err)
+	if err := decodeBody(c, &in); err != nil {
+		return err
 	}
 	if in.Node == "" {
 		return badRequest("Missing node name")
