@@ -41,9 +41,11 @@ func raftConfig(cfg Config, logger hclog.Logger) *raft.Config {
 	rc.MaxAppendEntries = maxAppendEntries
 	rc.BatchApplyCh = true
 	if cfg.Dev {
-		rc.HeartbeatTimeout = 50 * time.Millisecond
-		rc.ElectionTimeout = 50 * time.Millisecond
-		rc.LeaderLeaseTimeout = 50 * time.Millisecond
+		// A dev server is the only voter: nobody competes in the election,
+		// so the timeouts only delay the first leadership at start.
+		rc.HeartbeatTimeout = 20 * time.Millisecond
+		rc.ElectionTimeout = 20 * time.Millisecond
+		rc.LeaderLeaseTimeout = 20 * time.Millisecond
 		rc.CommitTimeout = 5 * time.Millisecond
 	}
 	return rc
