@@ -22,6 +22,11 @@ type Authorizer interface {
 	ServiceWrite(service string) bool
 	OperatorRead() bool
 	OperatorWrite() bool
+	// QueryRead and QueryWrite are about prepared queries, by query name
+	// (a template's name is its prefix). Queries without a name are
+	// governed by their ID alone: whoever knows it may use it.
+	QueryRead(name string) bool
+	QueryWrite(name string) bool
 }
 
 // AllowAll returns the Authorizer used while ACLs are disabled.
@@ -39,3 +44,5 @@ func (allowAll) ServiceRead(string) bool  { return true }
 func (allowAll) ServiceWrite(string) bool { return true }
 func (allowAll) OperatorRead() bool       { return true }
 func (allowAll) OperatorWrite() bool      { return true }
+func (allowAll) QueryRead(string) bool    { return true }
+func (allowAll) QueryWrite(string) bool   { return true }

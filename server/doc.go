@@ -4,8 +4,10 @@
 // the catalog state store (server/state).
 //
 // Server is the handle the agent uses: it writes through Raft (Register,
-// Deregister), exposes the store for reads, and answers leadership
-// questions for the HTTP layer's consistency modes and headers.
+// Deregister, PreparedQueryApply), exposes the store for reads, executes
+// prepared queries (PreparedQuery, through server/preparedquery), and
+// answers leadership questions for the HTTP layer's consistency modes and
+// headers.
 //
 // It may import server/fsm, server/state, acl and connect, never agent or
 // anything that serves HTTP or DNS.

@@ -122,7 +122,7 @@ func (s *Server) bootstrap(rc *raft.Config) error {
 }
 
 // Store returns the state store. Reads go straight to it; writes must go
-// through Register and Deregister.
+// through Register, Deregister and PreparedQueryApply.
 func (s *Server) Store() *state.Store { return s.store }
 
 // Shutdown stops Raft, the transport and the stores. It is idempotent and

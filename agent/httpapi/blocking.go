@@ -37,6 +37,9 @@ func (s *Server) blockingRead(c *call, q *queryOptions, read readFunc) error {
 		if err != nil {
 			return err
 		}
+		// Clients see index 0 as 1 (setMeta), so an empty table must
+		// block on ?index=1 rather than answer at once in a loop.
+		idx = max(idx, 1)
 		if q.MinIndex == 0 || idx != q.MinIndex {
 			c.index = idx
 			s.setMeta(c.w, q, idx)

@@ -57,6 +57,11 @@ func routeTable() []route {
 		{"/v1/health/connect/", get, (*Server).healthConnect},
 		{"/v1/health/state/", get, (*Server).healthState},
 
+		// Prepared queries (prepared_query.go). "/v1/query/" also takes
+		// :id-or-name/execute and :id-or-name/explain, GET only.
+		{"/v1/query", []string{http.MethodGet, http.MethodPost}, (*Server).preparedQueries},
+		{"/v1/query/", []string{http.MethodGet, http.MethodPut, http.MethodDelete}, (*Server).preparedQuery},
+
 		// Status.
 		{"/v1/status/leader", get, (*Server).statusLeader},
 		{"/v1/status/peers", get, (*Server).statusPeers},

@@ -19,6 +19,9 @@ type Catalog interface {
 	Store() *state.Store
 	Register(ctx context.Context, reg *state.Registration) (uint64, error)
 	Deregister(ctx context.Context, d *state.Deregistration) (uint64, error)
+	// PreparedQueryApply creates (setting q.ID), updates or deletes a
+	// prepared query.
+	PreparedQueryApply(ctx context.Context, op state.PreparedQueryOp, q *state.PreparedQuery) (uint64, error)
 	Leader() string
 	Peers() ([]string, error)
 	IsLeader() bool

@@ -12,8 +12,9 @@ type MessageType uint8
 
 // Message types.
 const (
-	RegisterRequestType   MessageType = 0 // body: state.Registration
-	DeregisterRequestType MessageType = 1 // body: state.Deregistration
+	RegisterRequestType      MessageType = 0 // body: state.Registration
+	DeregisterRequestType    MessageType = 1 // body: state.Deregistration
+	PreparedQueryRequestType MessageType = 2 // body: state.PreparedQueryRequest
 
 	// IgnoreUnknownTypeFlag, set on a type, lets servers that do not know
 	// the type skip the entry instead of failing it. New types that older
@@ -27,6 +28,8 @@ func (t MessageType) String() string {
 		return "register"
 	case DeregisterRequestType:
 		return "deregister"
+	case PreparedQueryRequestType:
+		return "prepared-query"
 	}
 	return fmt.Sprintf("type %d", uint8(t))
 }
@@ -36,8 +39,9 @@ type applyFunc func(w state.Writer, idx uint64, body []byte) error
 
 // commands is the dispatch table.
 var commands = [256]applyFunc{
-	RegisterRequestType:   applyRegister,
-	DeregisterRequestType: applyDeregister,
+	RegisterRequestType:      applyRegister,
+	DeregisterRequestType:    applyDeregister,
+	PreparedQueryRequestType: applyPreparedQuery,
 }
 
 func applyRegister(w state.Writer, idx uint64, body []byte) error {
@@ -54,4 +58,18 @@ func applyDeregister(w state.Writer, idx uint64, body []byte) error {
 		return fmt.Errorf("fsm: decode deregister request: %w", err)
 	}
 	return w.Deregister(idx, &req)
+}
+
+func applyPreparedQuery(w state.Writer, idx uint64, body []byte) error {
+	var req state.PreparedQueryRequest
+	if err := decode(body, &req); err != nil {
+		return fmt.Errorf("fsm: decode prepared query request: %w", err)
+	}
+	switch req.Op {
+	case state.QueryOpCreate, state.QueryOpUpdate:
+		return w.PreparedQuerySet(idx, &req.Query)
+	case state.QueryOpDelete:
+		return w.PreparedQueryDelete(idx, req.Query.ID)
+	}
+	return fmt.Errorf("%w %q", ErrUnknownQueryOp, req.Op)
 }

@@ -9,6 +9,9 @@ var (
 	// ErrUnknownMessageType means a log entry's type has no apply function
 	// and was not marked IgnoreUnknownTypeFlag.
 	ErrUnknownMessageType = errors.New("fsm: unknown message type")
+	// ErrUnknownQueryOp means a prepared query entry had an operation other
+	// than create, update or delete.
+	ErrUnknownQueryOp = errors.New("fsm: unknown prepared query operation")
 	// ErrBadSnapshot means a snapshot's header is missing, malformed or of
 	// an unsupported version.
 	ErrBadSnapshot = errors.New("fsm: bad snapshot header")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"reflect"
 	"testing"
 
 	"github.com/hashicorp/raft"
@@ -61,6 +62,23 @@ func TestApply(t *testing.T) {
 			return &raft.Log{Index: 5, Type: raft.LogCommand, Data: []byte{0, 0xc1}}
 		}, errAny},
 		{"not a command", func(t *testing.T) *raft.Log { return &raft.Log{Index: 5, Type: raft.LogNoop, Data: []byte{77}} }, nil},
+		{"query create", func(t *testing.T) *raft.Log {
+			return entry(t, 5, PreparedQueryRequestType, &state.PreparedQueryRequest{Op: state.QueryOpCreate, Query: *webQuery(queryID)})
+		}, nil},
+		{"query update", func(t *testing.T) *raft.Log {
+			return entry(t, 5, PreparedQueryRequestType, &state.PreparedQueryRequest{Op: state.QueryOpUpdate, Query: *webQuery(queryID)})
+		}, nil},
+		{"query delete", func(t *testing.T) *raft.Log {
+			return entry(t, 5, PreparedQueryRequestType, &state.PreparedQueryRequest{Op: state.QueryOpDelete, Query: state.PreparedQuery{ID: queryID}})
+		}, nil},
+		{"query invalid", func(t *testing.T) *raft.Log {
+			q := webQuery(queryID)
+			q.Service.Service = ""
+			return entry(t, 5, PreparedQueryRequestType, &state.PreparedQueryRequest{Op: state.QueryOpCreate, Query: *q})
+		}, state.ErrInvalidQuery},
+		{"query unknown op", func(t *testing.T) *raft.Log {
+			return entry(t, 5, PreparedQueryRequestType, &state.PreparedQueryRequest{Op: "upsert", Query: *webQuery(queryID)})
+		}, ErrUnknownQueryOp},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,6 +100,47 @@ func TestApply(t *testing.T) {
 }
 
 var errAny = errors.New("any error")
+
+const queryID = "8f246b77-f3e1-ff88-5b48-8ec93abf3e05"
+
+// webQuery is a template with every field set.
+func webQuery(id string) *state.PreparedQuery {
+	return &state.PreparedQuery{ID: id, Name: "web-", Token: "tok",
+		Service: state.ServiceQuery{Service: "${name.suffix}", Near: "_agent", OnlyPassing: true, Connect: true,
+			Failover:       state.QueryFailoverOptions{NearestN: 1, Datacenters: []string{"dc2"}},
+			IgnoreCheckIDs: []string{"serfHealth"}, Tags: []string{"a", "!b"},
+			NodeMeta: map[string]string{"k": "v"}, ServiceMeta: map[string]string{"s": "t"}},
+		DNS:      state.QueryDNSOptions{TTL: "10s"},
+		Template: state.QueryTemplate{Type: state.QueryTemplateNamePrefixMatch, Regexp: "^web-(.*)$", RemoveEmptyTags: true},
+	}
+}
+
+func TestApplyPreparedQueryRoundTrips(t *testing.T) {
+	for _, batched := range []bool{false, true} {
+		f := newFSM(t)
+		apply := func(l *raft.Log) any {
+			if batched {
+				return f.ApplyBatch([]*raft.Log{l})[0]
+			}
+			return f.Apply(l)
+		}
+		want := webQuery(queryID)
+		checkResponse(t, apply(entry(t, 3, PreparedQueryRequestType, &state.PreparedQueryRequest{Op: state.QueryOpCreate, Query: *want})), nil)
+		idx, got, err := f.Store().PreparedQueryGet(nil, queryID)
+		if err != nil || idx != 3 || got == nil {
+			t.Fatalf("PreparedQueryGet = %d, %v, %v", idx, got, err)
+		}
+		want.CreateIndex, want.ModifyIndex = 3, 3
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("stored query differs:\n got %+v\nwant %+v", got, want)
+		}
+		checkResponse(t, apply(entry(t, 4, PreparedQueryRequestType, &state.PreparedQueryRequest{Op: state.QueryOpDelete,
+			Query: state.PreparedQuery{ID: queryID}})), nil)
+		if idx, got, _ := f.Store().PreparedQueryGet(nil, queryID); idx != 4 || got != nil {
+			t.Fatalf("after delete: %d, %v", idx, got)
+		}
+	}
+}
 
 func checkResponse(t *testing.T, resp any, want error) {
 	t.Helper()

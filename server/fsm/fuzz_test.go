@@ -23,6 +23,8 @@ func FuzzApply(f *testing.F) {
 			Checks: []*state.HealthCheck{{CheckID: "serfHealth"}}}},
 		{DeregisterRequestType, &state.Deregistration{Node: "n1", ServiceID: "web-1"}},
 		{DeregisterRequestType, &state.Deregistration{Node: "n1"}},
+		{PreparedQueryRequestType, &state.PreparedQueryRequest{Op: state.QueryOpCreate, Query: *webQuery(queryID)}},
+		{PreparedQueryRequestType, &state.PreparedQueryRequest{Op: state.QueryOpDelete, Query: state.PreparedQuery{ID: queryID}}},
 	} {
 		data, err := Encode(seed.t, seed.msg)
 		if err != nil {
@@ -68,6 +70,8 @@ func readAll(t *testing.T, s *state.Store) map[string]any {
 	}
 	_, checks, _ := s.ChecksInState(nil, state.HealthAny)
 	out["checks"] = checks
+	_, queries, _ := s.PreparedQueryList(nil)
+	out["queries"] = queries
 	return out
 }
 

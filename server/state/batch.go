@@ -7,6 +7,8 @@ import "errors"
 type Writer interface {
 	EnsureRegistration(idx uint64, reg *Registration) error
 	Deregister(idx uint64, d *Deregistration) error
+	PreparedQuerySet(idx uint64, q *PreparedQuery) error
+	PreparedQueryDelete(idx uint64, id string) error
 }
 
 var _ Writer = (*Store)(nil)
@@ -87,6 +89,14 @@ func (b *batch) Deregister(idx uint64, d *Deregistration) error {
 	return b.apply(idx, func(tx *writeTxn) error { return deregisterTxn(tx, d) })
 }
 
+func (b *batch) PreparedQuerySet(idx uint64, q *PreparedQuery) error {
+	return b.apply(idx, func(tx *writeTxn) error { return preparedQuerySetTxn(tx, q) })
+}
+
+func (b *batch) PreparedQueryDelete(idx uint64, id string) error {
+	return b.apply(idx, func(tx *writeTxn) error { return preparedQueryDeleteTxn(tx, id) })
+}
+
 // lockedWriter writes one transaction per call with writeMu already held.
 type lockedWriter struct{ s *Store }
 
@@ -96,4 +106,12 @@ func (w lockedWriter) EnsureRegistration(idx uint64, reg *Registration) error {
 
 func (w lockedWriter) Deregister(idx uint64, d *Deregistration) error {
 	return w.s.writeLocked(idx, func(tx *writeTxn) error { return deregisterTxn(tx, d) })
+}
+
+func (w lockedWriter) PreparedQuerySet(idx uint64, q *PreparedQuery) error {
+	return w.s.writeLocked(idx, func(tx *writeTxn) error { return preparedQuerySetTxn(tx, q) })
+}
+
+func (w lockedWriter) PreparedQueryDelete(idx uint64, id string) error {
+	return w.s.writeLocked(idx, func(tx *writeTxn) error { return preparedQueryDeleteTxn(tx, id) })
 }

@@ -1,6 +1,8 @@
 // Package state is the catalog's in-memory state store: go-memdb tables for
-// nodes, services and checks, a table of Raft indexes that blocking queries
-// wait on, consistent snapshots, and a publisher of change events.
+// nodes, services, checks and prepared queries (prepared_query*.go: storage,
+// validation, name resolution and template rendering), a table of Raft
+// indexes that blocking queries wait on, consistent snapshots, and a
+// publisher of change events.
 //
 // It is the only code that writes the memdb tables. Public methods open the
 // transaction; lowercase xxxTxn helpers do the work and compose, so one Raft

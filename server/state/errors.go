@@ -19,6 +19,15 @@ var (
 	// ErrUnknownService means a check refers to a service that is not
 	// registered on its node.
 	ErrUnknownService = errors.New("check refers to a service not on the node")
+	// ErrInvalidQuery means a prepared query was refused; the error that
+	// wraps it says why.
+	ErrInvalidQuery = errors.New("invalid prepared query")
+	// ErrQueryNotFound means no prepared query has the ID or answers the
+	// name asked for.
+	ErrQueryNotFound = errors.New("query not found")
+	// ErrTemplateByID means a prepared query template was resolved by its
+	// ID; templates answer names only.
+	ErrTemplateByID = errors.New("prepared query templates can only be resolved by name, not by ID")
 	// ErrCorruptSnapshot means a snapshot stream could not be read back.
 	ErrCorruptSnapshot = errors.New("corrupt snapshot")
 	// ErrUnknownTopic means a subscription asked for a topic the publisher

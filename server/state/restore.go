@@ -105,6 +105,8 @@ func restoreFrame(tx *memdb.Txn, fr *frameReader, kind byte) error {
 		return restoreRecord(tx, body, tableServices, validRestoredService)
 	case frameCheck:
 		return restoreRecord(tx, body, tableChecks, validRestoredCheck)
+	case frameQuery:
+		return restoreQuery(tx, body)
 	case frameIndex:
 		return restoreRecord(tx, body, tableIndex, func(_ *memdb.Txn, e *indexEntry) error {
 			if e.Key == "" {
@@ -114,6 +116,27 @@ func restoreFrame(tx *memdb.Txn, fr *frameReader, kind byte) error {
 		})
 	}
 	return fmt.Errorf("%w: unknown frame kind %d", ErrCorruptSnapshot, kind)
+}
+
+// restoreQuery decodes one prepared query, checks it as PreparedQuerySet
+// would (which keeps the unique name indexes consistent) and inserts it
+// with its compiled template.
+func restoreQuery(tx *memdb.Txn, body []byte) error {
+	q := new(PreparedQuery)
+	if err := codec.NewDecoderBytes(body, recordHandle).Decode(q); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrCorruptSnapshot, tablePreparedQueries, err)
+	}
+	re, err := validatePreparedQuery(q)
+	if err == nil {
+		err = checkQueryNamesTxn(tx, q)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: prepared query %q: %v", ErrCorruptSnapshot, q.ID, err)
+	}
+	if err := tx.Insert(tablePreparedQueries, &queryRow{q: q, re: re}); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrCorruptSnapshot, tablePreparedQueries, err)
+	}
+	return nil
 }
 
 // restoreRecord decodes one record, validates it against what was restored

@@ -8,6 +8,8 @@ const (
 	tableServices = "services"
 	tableChecks   = "checks"
 	tableIndex    = "index"
+
+	tablePreparedQueries = "prepared-queries" // prepared_query.go
 )
 
 // Index names. Every table's primary index is "id"; a record's node is
@@ -23,8 +25,8 @@ const (
 )
 
 // indexEntry is a row of the index table: the Raft index of the last
-// change to a table ("nodes", "services", "checks") or to the instances
-// of one service ("service.<name>", "connect.<name>").
+// change to a table ("nodes", "services", "checks", "prepared-queries") or
+// to the instances of one service ("service.<name>", "connect.<name>").
 type indexEntry struct {
 	Key   string
 	Value uint64
@@ -57,6 +59,8 @@ func schema() *memdb.DBSchema {
 		tableServices: servicesTable(),
 		tableChecks:   checksTable(),
 		tableIndex:    indexTable(),
+
+		tablePreparedQueries: preparedQueriesTable(),
 	}}
 }
 

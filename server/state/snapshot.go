@@ -21,8 +21,10 @@ import (
 //	uvarint count     number of frames
 //	uint32 crc        CRC-32C (big-endian) of every byte before it
 //
-// Frames come in the order nodes, services, checks, index entries, so a
-// service's node and a check's service precede them.
+// Frames come in the order nodes, services, checks, index entries,
+// prepared queries, so a service's node and a check's service precede them.
+// Prepared query frames were added without a version change: streams
+// without them read as before.
 const (
 	snapshotMagic   = "PYLS"
 	snapshotVersion = 1
@@ -36,6 +38,7 @@ const (
 	frameService
 	frameCheck
 	frameIndex
+	frameQuery
 )
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -60,7 +63,7 @@ type Snapshot struct {
 // Snapshot returns a consistent view of the whole store.
 func (s *Store) Snapshot() *Snapshot {
 	tx := s.db.Load().Txn(false)
-	return &Snapshot{tx: tx, index: maxIndexTxn(tx, nil, tableNodes, tableServices, tableChecks)}
+	return &Snapshot{tx: tx, index: maxIndexTxn(tx, nil, indexedTables...)}
 }
 
 // Index is the highest Raft index in the snapshot.
@@ -76,12 +79,16 @@ func (sn *Snapshot) Persist(w io.Writer) error {
 	for _, t := range []struct {
 		table string
 		kind  byte
-	}{{tableNodes, frameNode}, {tableServices, frameService}, {tableChecks, frameCheck}, {tableIndex, frameIndex}} {
+	}{{tableNodes, frameNode}, {tableServices, frameService}, {tableChecks, frameCheck}, {tableIndex, frameIndex},
+		{tablePreparedQueries, frameQuery}} {
 		it, err := sn.tx.Get(t.table, indexID)
 		if err != nil {
 			return fmt.Errorf("snapshot %s: %w", t.table, err)
 		}
 		for raw := it.Next(); raw != nil; raw = it.Next() {
+			if row, ok := raw.(*queryRow); ok {
+				raw = row.q // the compiled regexp is rebuilt on restore
+			}
 			fw.frame(t.kind, raw)
 		}
 	}

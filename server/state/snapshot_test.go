@@ -1,7 +1,9 @@
 package state
 
 import (
+	"bufio"
 	"bytes"
+	"hash/crc32"
 	"reflect"
 	"testing"
 )
@@ -22,6 +24,12 @@ func dump(t testing.TB, s *Store) map[string]any {
 	}
 	idx, checks, _ := s.ChecksInState(nil, HealthAny)
 	out["checks"], out["checks.idx"] = checks, idx
+	idx, queries, _ := s.PreparedQueryList(nil)
+	out["queries"], out["queries.idx"] = queries, idx
+	for _, name := range []string{"web", "geo-db", "anything"} {
+		_, q, err := s.PreparedQueryResolve(nil, name)
+		out["resolve."+name] = []any{q, err}
+	}
 	return out
 }
 
@@ -33,6 +41,15 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 			Upstreams: []Upstream{{DestinationName: "web", LocalBindPort: 9191}}}},
 		Checks: []*HealthCheck{{CheckID: "c", ServiceID: "p", Definition: CheckDefinition{
 			Header: map[string][]string{"X": {"1", "2"}}}}}})
+	q := namedQuery(qid1, "web")
+	q.Token, q.DNS.TTL = "tok", "5s"
+	q.Service = ServiceQuery{Service: "web", Tags: []string{"a", "!b"}, NodeMeta: map[string]string{"k": "v"},
+		Failover: QueryFailoverOptions{NearestN: 2, Datacenters: []string{"dc2"}}, IgnoreCheckIDs: []string{"c"}}
+	mustSetQuery(t, src, 7, q)
+	geo := templateQuery(qid2, "geo-", "${match(1)}")
+	geo.Template.Regexp = "^geo-(.*)$"
+	mustSetQuery(t, src, 7, geo)
+	mustSetQuery(t, src, 7, templateQuery(qid3, "", "any-${name.full}"))
 	want := dump(t, src)
 	snap := src.Snapshot()
 	var buf bytes.Buffer
@@ -99,6 +116,8 @@ func TestCorruptRestoreLeavesStateIntact(t *testing.T) {
 func FuzzRestore(f *testing.F) {
 	s := newStore(f)
 	mustRegister(f, s, 1, regWeb("n1", "web-1", "a"))
+	mustSetQuery(f, s, 2, namedQuery(qid1, "web"))
+	mustSetQuery(f, s, 3, templateQuery(qid2, "", "${name.full}"))
 	var buf bytes.Buffer
 	if err := s.Snapshot().Persist(&buf); err != nil {
 		f.Fatal(err)
@@ -119,11 +138,25 @@ func FuzzRestore(f *testing.F) {
 	})
 }
 
-// checkInvariants verifies that every service and check hangs off a node
-// and every service check off a service.
+// checkInvariants verifies that every service and check hangs off a node,
+// every service check off a service, and every prepared query is found
+// under its name.
 func checkInvariants(t *testing.T, s *Store) {
 	t.Helper()
 	tx := s.db.Load().Txn(false)
+	qs, _ := tx.Get(tablePreparedQueries, indexID)
+	for raw := qs.Next(); raw != nil; raw = qs.Next() {
+		q := raw.(*queryRow).q
+		index := indexName
+		if isTemplate(q) {
+			index = indexTemplate
+		} else if q.Name == "" {
+			continue
+		}
+		if got, _ := tx.First(tablePreparedQueries, index, q.Name); got != raw {
+			t.Fatalf("query %q not found under its name %q", q.ID, q.Name)
+		}
+	}
 	it, _ := tx.Get(tableServices, indexID)
 	for raw := it.Next(); raw != nil; raw = it.Next() {
 		sv := raw.(*Service)
@@ -142,5 +175,42 @@ func checkInvariants(t *testing.T, s *Store) {
 				t.Fatalf("check %q of missing service %q", c.CheckID, c.ServiceID)
 			}
 		}
+	}
+}
+
+func TestRestoreRefusesConflictingQueries(t *testing.T) {
+	tests := []struct {
+		name    string
+		queries []*PreparedQuery
+		ok      bool
+	}{
+		{"distinct", []*PreparedQuery{namedQuery(qid1, "a"), templateQuery(qid2, "", "x")}, true},
+		{"same name", []*PreparedQuery{namedQuery(qid1, "a"), namedQuery(qid2, "A")}, false},
+		{"two catch-alls", []*PreparedQuery{templateQuery(qid1, "", "x"), templateQuery(qid2, "", "x")}, false},
+		{"bad regexp", []*PreparedQuery{func() *PreparedQuery {
+			q := templateQuery(qid1, "", "x")
+			q.Template.Regexp = "("
+			return q
+		}()}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			fw := &frameWriter{w: bufio.NewWriter(&buf), crc: crc32.New(crcTable)}
+			fw.raw([]byte(snapshotMagic + string(rune(snapshotVersion))))
+			for _, q := range tt.queries {
+				fw.frame(frameQuery, q)
+			}
+			if err := fw.finish(); err != nil {
+				t.Fatal(err)
+			}
+			err := newStore(t).Restore(&buf)
+			if (err == nil) != tt.ok {
+				t.Fatalf("Restore = %v, want ok=%v", err, tt.ok)
+			}
+			if !tt.ok {
+				wantErr(t, err, ErrCorruptSnapshot)
+			}
+		})
 	}
 }

@@ -8,7 +8,8 @@ import (
 	memdb "github.com/hashicorp/go-memdb"
 )
 
-// Store is the catalog state: nodes, services and checks in go-memdb.
+// Store is the catalog state: nodes, services, checks and prepared queries
+// in go-memdb.
 // All methods are safe for concurrent use. Writes are serialized; reads
 // never wait for writes.
 type Store struct {
@@ -85,11 +86,13 @@ func (s *Store) writeLocked(idx uint64, fn func(tx *writeTxn) error) error {
 	return nil
 }
 
-// LastIndex returns the highest Raft index applied to the catalog tables.
+// LastIndex returns the highest Raft index applied to the store's tables.
 func (s *Store) LastIndex() uint64 {
-	tx := s.db.Load().Txn(false)
-	return maxIndexTxn(tx, nil, tableNodes, tableServices, tableChecks)
+	return maxIndexTxn(s.db.Load().Txn(false), nil, indexedTables...)
 }
+
+// indexedTables are the tables whose last change the index table records.
+var indexedTables = []string{tableNodes, tableServices, tableChecks, tablePreparedQueries}
 
 // indexTxn returns the value of one index table entry (0 if absent) and
 // adds its watch channel to ws.

@@ -12,6 +12,7 @@ const (
 	changedNodes uint8 = 1 << iota
 	changedServices
 	changedChecks
+	changedQueries
 )
 
 // writeTxn is a memdb write transaction at one Raft index that records
@@ -133,6 +134,9 @@ func (s *Store) finishTxn(tx *writeTxn) ([]Event, error) {
 	}
 	if tx.tables&changedChecks != 0 {
 		keys.add(tableChecks)
+	}
+	if tx.tables&changedQueries != 0 {
+		keys.add(tablePreparedQueries)
 	}
 	for _, k := range keys {
 		if err := tx.Insert(tableIndex, &indexEntry{Key: k, Value: tx.idx}); err != nil {
