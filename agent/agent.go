@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/pylonmesh/pylon/agent/config"
+	"github.com/pylonmesh/pylon/agent/dnsview"
 	"github.com/pylonmesh/pylon/agent/httpapi"
 	"github.com/pylonmesh/pylon/agent/local"
+	"github.com/pylonmesh/pylon/dns"
 	"github.com/pylonmesh/pylon/server"
 )
 
@@ -46,6 +48,9 @@ type Agent struct {
 
 	httpServer *http.Server
 	httpLn     net.Listener
+
+	dnsServer *dns.Server   // nil when DNS is off
+	dnsView   *dnsview.View // the catalog view dnsServer answers from
 
 	cancel     context.CancelFunc // stops the syncer and other loops
 	wg         sync.WaitGroup
@@ -117,7 +122,10 @@ func (a *Agent) start(ctx context.Context) error {
 	}
 	a.goLoop(func() { a.syncer.Run(loopCtx) })
 	a.goLoop(func() { a.reapCritical(loopCtx) })
-	return a.startHTTP(cfg, loopCtx)
+	if err := a.startHTTP(cfg, loopCtx); err != nil {
+		return err
+	}
+	return a.startDNS(cfg)
 }
 
 func (a *Agent) startServer(ctx context.Context, cfg *config.Runtime, nodeID string) error {
@@ -190,9 +198,6 @@ func (a *Agent) HTTPAddr() string {
 	return a.httpLn.Addr().String()
 }
 
-// DNSAddr is the bound DNS address ("" when DNS is off).
-func (a *Agent) DNSAddr() string { return "" }
-
 // ShutdownCh is closed when the agent has shut down.
 func (a *Agent) ShutdownCh() <-chan struct{} { return a.shutdownCh }
 
@@ -209,6 +214,9 @@ func (a *Agent) Shutdown() error {
 			err = errors.Join(err, a.httpServer.Shutdown(ctx))
 			cancel()
 		}
+		dnsCtx, dnsCancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err = errors.Join(err, a.stopDNS(dnsCtx))
+		dnsCancel()
 		if a.checks != nil {
 			a.checks.stopAll()
 		}

@@ -1,0 +1,72 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+
+	"github.com/pylonmesh/pylon/acl"
+	"github.com/pylonmesh/pylon/agent/config"
+	"github.com/pylonmesh/pylon/agent/dnsview"
+	"github.com/pylonmesh/pylon/dns"
+)
+
+// startDNS serves DNS on UDP and TCP at the first DNS address, answering
+// from a push-updated view of the local server's catalog so that a query
+// never waits on a store read or an RPC. A negative port disables DNS.
+func (a *Agent) startDNS(cfg *config.Runtime) error {
+	if cfg.Ports.DNS < 0 {
+		return nil
+	}
+	logger := a.logger.With("subsystem", "dns")
+	viewCfg := dnsview.DefaultConfig(cfg.Datacenter)
+	viewCfg.Logger = logger
+	view, err := dnsview.New(a.server.Store(), viewCfg)
+	if err != nil {
+		return fmt.Errorf("dns view: %w", err)
+	}
+	// ACLs are not enforced yet: DNS asks an allow-all authorizer, so
+	// turning them on later changes the authorizer, not this path.
+	srv, err := dns.New(cfg.DNS, view, acl.AllowAll, logger)
+	if err != nil {
+		view.Close()
+		return fmt.Errorf("dns server: %w", err)
+	}
+	// The same address for both: with port 0 the server gives TCP the port
+	// UDP got, retrying when another process holds it on TCP.
+	addr := net.JoinHostPort(firstOr(cfg.DNSAddrs, "127.0.0.1"), strconv.Itoa(cfg.Ports.DNS))
+	if err := srv.Start(addr, addr); err != nil {
+		view.Close()
+		return fmt.Errorf("dns listener: %w", err)
+	}
+	a.dnsView, a.dnsServer = view, srv // the server logs the bound addresses
+	return nil
+}
+
+// stopDNS stops the DNS server, then the view it reads. It is a no-op when
+// DNS was not started.
+func (a *Agent) stopDNS(ctx context.Context) error {
+	var err error
+	if a.dnsServer != nil {
+		if serr := a.dnsServer.Shutdown(ctx); serr != nil && !errors.Is(serr, dns.ErrNotStarted) {
+			err = fmt.Errorf("stop dns: %w", serr)
+		}
+	}
+	if a.dnsView != nil {
+		a.dnsView.Close()
+	}
+	return err
+}
+
+// DNSAddr is the bound UDP address of the DNS server ("" when DNS is off).
+func (a *Agent) DNSAddr() string {
+	if a.dnsServer == nil {
+		return ""
+	}
+	if addr := a.dnsServer.Addr(); addr != nil {
+		return addr.String()
+	}
+	return ""
+}
