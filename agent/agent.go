@@ -157,7 +157,7 @@ func (a *Agent) startHTTP(cfg *config.Runtime, base context.Context) error {
 	if cfg.Ports.HTTP < 0 {
 		return nil
 	}
-	addr := net.JoinHostPort(firstOr(cfg.ClientAddrs, "127.0.0.1"), strconv.Itoa(cfg.Ports.HTTP))
+	addr := net.JoinHostPort(firstOr(cfg.HTTPAddrs, "127.0.0.1"), strconv.Itoa(cfg.Ports.HTTP))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("http listener: %w", err)
@@ -165,7 +165,7 @@ func (a *Agent) startHTTP(cfg *config.Runtime, base context.Context) error {
 	api := httpapi.New(httpapi.Config{
 		Datacenter: cfg.Datacenter, NodeName: cfg.NodeName,
 		DefaultQueryTime: cfg.DefaultQueryTime, MaxQueryTime: cfg.MaxQueryTime,
-		PrettyJSON: cfg.PrettyJSON,
+		PrettyJSON: cfg.PrettyJSON, ResponseHeaders: cfg.HTTPResponseHeaders,
 	}, a.server, a, nil, a.logger.With("subsystem", "http"))
 	a.httpLn = ln
 	a.httpServer = &http.Server{

@@ -23,6 +23,7 @@ func (a *Agent) startDNS(cfg *config.Runtime) error {
 	logger := a.logger.With("subsystem", "dns")
 	viewCfg := dnsview.DefaultConfig(cfg.Datacenter)
 	viewCfg.Logger = logger
+	viewCfg.Queries = a.server.PreparedQuery
 	view, err := dnsview.New(a.server.Store(), viewCfg)
 	if err != nil {
 		return fmt.Errorf("dns view: %w", err)

@@ -171,3 +171,38 @@ func TestDigSRV(t *testing.T) {
 		t.Fatalf("dig SRV ports = %v, want %v", ports, want)
 	}
 }
+
+// TestDNSPreparedQuery: a query made through /v1/query answers
+// <name>.query.consul with its TTL, and a template answers names it was
+// not created with.
+func TestDNSPreparedQuery(t *testing.T) {
+	a, cl := testDNSAgent(t)
+	q := cl.PreparedQuery()
+	_, _, err := q.Create(&consulapi.PreparedQueryDefinition{
+		Name: "web-q", Service: consulapi.ServiceQuery{Service: "web", OnlyPassing: true},
+		DNS: consulapi.QueryDNSOptions{TTL: "7s"},
+	}, nil)
+	if err != nil {
+		t.Fatalf("create query: %v", err)
+	}
+	_, _, err = q.Create(&consulapi.PreparedQueryDefinition{
+		Name: "geo-", Template: consulapi.QueryTemplate{Type: "name_prefix_match", Regexp: "^geo-(.*)$"},
+		Service: consulapi.ServiceQuery{Service: "${match(1)}"},
+	}, nil)
+	if err != nil {
+		t.Fatalf("create template: %v", err)
+	}
+	resp := exchange(t, "udp", a.DNSAddr(), "web-q.query.consul.", dns.TypeSRV)
+	if len(resp.Answer) != 3 || resp.Answer[0].Header().Ttl != 7 {
+		t.Fatalf("web-q.query: %d answers, ttl %d; want 3 with ttl 7:\n%v", len(resp.Answer), resp.Answer[0].Header().Ttl, resp)
+	}
+	if resp := exchange(t, "udp", a.DNSAddr(), "geo-web.query.consul.", dns.TypeA); len(resp.Answer) != 3 {
+		t.Fatalf("template geo-web.query: %d answers, want 3:\n%v", len(resp.Answer), resp)
+	}
+	req := new(dns.Msg)
+	req.SetQuestion("missing.query.consul.", dns.TypeA)
+	r, err := dns.Exchange(req, a.DNSAddr())
+	if err != nil || r.Rcode != dns.RcodeNameError {
+		t.Fatalf("missing.query: %v rcode %v, want NXDOMAIN", err, r)
+	}
+}

@@ -32,6 +32,9 @@ type Config struct {
 	// many distinct names must not create them without bound; lookups of
 	// new names past the cap read the store directly instead.
 	MaxViews int
+	// Queries runs prepared queries for <name>.query lookups; nil
+	// answers them NXDOMAIN.
+	Queries QueryRunner
 	// Logger receives subscription errors; nil discards.
 	Logger *slog.Logger
 }
