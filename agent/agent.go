@@ -48,6 +48,7 @@ type Agent struct {
 
 	httpServer *http.Server
 	httpLn     net.Listener
+	httpNew    newConns
 
 	dnsServer *dns.Server   // nil when DNS is off
 	dnsView   *dnsview.View // the catalog view dnsServer answers from
@@ -172,6 +173,7 @@ func (a *Agent) startHTTP(cfg *config.Runtime, base context.Context) error {
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return base },
+		ConnState:         a.httpNew.track,
 	}
 	a.goLoop(func() {
 		if err := a.httpServer.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -209,11 +211,7 @@ func (a *Agent) Shutdown() error {
 		if a.cancel != nil {
 			a.cancel()
 		}
-		if a.httpServer != nil {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			err = errors.Join(err, a.httpServer.Shutdown(ctx))
-			cancel()
-		}
+		err = errors.Join(err, a.stopHTTP(5*time.Second))
 		dnsCtx, dnsCancel := context.WithTimeout(context.Background(), 5*time.Second)
 		err = errors.Join(err, a.stopDNS(dnsCtx))
 		dnsCancel()

@@ -39,6 +39,12 @@ func testDNSAgent(t *testing.T) (*Agent, *consulapi.Client) {
 			t.Fatalf("pass %s: %v", id, err)
 		}
 	}
+	// Agent registrations reach the catalog through anti-entropy, which
+	// runs right after the change but not inside the request.
+	eventually(t, "3 passing web instances in the catalog", func() bool {
+		svcs, _, err := cl.Health().Service("web", "", true, nil)
+		return err == nil && len(svcs) == 3
+	})
 	return a, cl
 }
 
