@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -368,5 +369,35 @@ func TestAPIRegistrationsSurviveRestart(t *testing.T) {
 	checks, _ := cl2.Agent().Checks()
 	if c := checks["service:kept"]; c == nil || c.Status != consulapi.HealthPassing {
 		t.Fatalf("TTL status after restart = %+v", c)
+	}
+}
+
+// TestAPIWritesAreInTheCatalogWhenTheyAnswer: like Consul, the agent
+// syncs a write to the catalog before answering, so clients may read
+// their own writes at once.
+func TestAPIWritesAreInTheCatalogWhenTheyAnswer(t *testing.T) {
+	_, cl := testAgent(t)
+	for i := 0; i < 20; i++ {
+		id := fmt.Sprintf("rw-%d", i)
+		err := cl.Agent().ServiceRegister(&consulapi.AgentServiceRegistration{ID: id, Name: "rw", Port: 1000 + i,
+			Check: &consulapi.AgentServiceCheck{TTL: "30s"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if svcs, _, err := cl.Catalog().Service("rw", "", nil); err != nil || len(svcs) != i+1 {
+			t.Fatalf("after registering %s the catalog has %d instances (%v), want %d", id, len(svcs), err, i+1)
+		}
+		if err := cl.Agent().PassTTL("service:"+id, ""); err != nil {
+			t.Fatal(err)
+		}
+		if entries, _, err := cl.Health().Service("rw", "", true, nil); err != nil || len(entries) != i+1 {
+			t.Fatalf("after passing %s, %d passing instances (%v), want %d", id, len(entries), err, i+1)
+		}
+	}
+	if err := cl.Agent().ServiceDeregister("rw-0"); err != nil {
+		t.Fatal(err)
+	}
+	if svcs, _, _ := cl.Catalog().Service("rw", "", nil); len(svcs) != 19 {
+		t.Fatalf("after deregistering, %d instances, want 19", len(svcs))
 	}
 }

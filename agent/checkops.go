@@ -10,8 +10,9 @@ import (
 // RegisterCheck adds or replaces a check from the agent API.
 func (a *Agent) RegisterCheck(def *config.CheckDefinition, token string) error {
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.addCheck(def, token, sourceAPI)
+	err := a.addCheck(def, token, sourceAPI)
+	a.mu.Unlock()
+	return a.syncAfter(err)
 }
 
 func (a *Agent) addCheck(in *config.CheckDefinition, token string, src source) error {
@@ -40,8 +41,9 @@ func (a *Agent) addCheck(in *config.CheckDefinition, token string, src source) e
 // DeregisterCheck removes a check.
 func (a *Agent) DeregisterCheck(id string) error {
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.removeCheck(id)
+	err := a.removeCheck(id)
+	a.mu.Unlock()
+	return a.syncAfter(err)
 }
 
 func (a *Agent) removeCheck(id string) error {
@@ -56,6 +58,10 @@ func (a *Agent) removeCheck(id string) error {
 
 // UpdateTTL sets the status of a TTL check and keeps it across restarts.
 func (a *Agent) UpdateTTL(checkID, status, output string) error {
+	return a.syncAfter(a.updateTTL(checkID, status, output))
+}
+
+func (a *Agent) updateTTL(checkID, status, output string) error {
 	ttl, ok := a.checks.ttl(checkID)
 	if !ok {
 		if a.local.Check(checkID) == nil {

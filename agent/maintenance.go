@@ -16,6 +16,10 @@ const (
 
 // ServiceMaintenance puts a service into or out of maintenance mode.
 func (a *Agent) ServiceMaintenance(serviceID string, enable bool, reason, token string) error {
+	return a.syncAfter(a.serviceMaintenance(serviceID, enable, reason, token))
+}
+
+func (a *Agent) serviceMaintenance(serviceID string, enable bool, reason, token string) error {
 	if a.local.Service(serviceID) == nil {
 		return fmt.Errorf("%w: %q", local.ErrUnknownService, serviceID)
 	}
@@ -34,6 +38,10 @@ func (a *Agent) ServiceMaintenance(serviceID string, enable bool, reason, token 
 
 // NodeMaintenance puts the whole node into or out of maintenance mode.
 func (a *Agent) NodeMaintenance(enable bool, reason, token string) error {
+	return a.syncAfter(a.nodeMaintenance(enable, reason, token))
+}
+
+func (a *Agent) nodeMaintenance(enable bool, reason, token string) error {
 	if !enable {
 		return a.dropMaint(nodeMaintID)
 	}

@@ -22,8 +22,9 @@ const (
 // RegisterService adds or replaces a service from the agent API.
 func (a *Agent) RegisterService(def *config.ServiceDefinition, token string, replaceChecks bool) error {
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.addService(def, token, replaceChecks, sourceAPI)
+	err := a.addService(def, token, replaceChecks, sourceAPI)
+	a.mu.Unlock()
+	return a.syncAfter(err)
 }
 
 // addService validates a definition, expands its sidecar, registers both
@@ -141,8 +142,9 @@ func (a *Agent) sidecarPortPicker(sidecarID string) func() (int, error) {
 // created.
 func (a *Agent) DeregisterService(id string) error {
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.removeService(id)
+	err := a.removeService(id)
+	a.mu.Unlock()
+	return a.syncAfter(err)
 }
 
 func (a *Agent) removeService(id string) error {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log"
 	"log/slog"
@@ -44,6 +45,14 @@ func (a *hclogAdapter) Log(level hclog.Level, msg string, args ...any) {
 	}
 	all := make([]any, 0, 2+len(a.args)+len(args))
 	all = append(append(append(all, "logger", a.name), a.args...), args...)
+	for i, v := range all {
+		// hclog.Fmt values carry a format and its arguments.
+		if f, ok := v.(hclog.Format); ok && len(f) > 0 {
+			if format, ok := f[0].(string); ok {
+				all[i] = fmt.Sprintf(format, f[1:]...)
+			}
+		}
+	}
 	a.logger.Log(ctx, lvl, msg, all...)
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/pylonmesh/pylon/server/state"
@@ -33,6 +34,10 @@ type Syncer struct {
 	// CheckUpdateInterval bounds how long an output-only check change may
 	// wait before the catalog hears about it (Consul: 5m).
 	CheckUpdateInterval time.Duration
+
+	// mu serializes syncs: the loop's and those of API writes. Two syncs
+	// at once could land an older version of a record after a newer one.
+	mu sync.Mutex
 }
 
 // Run syncs until ctx is done: a full pass at once, then changes as they
@@ -84,17 +89,25 @@ func (s *Syncer) failed(ctx context.Context, what string, err error, retry *time
 // SyncFull compares the catalog's view of this node with local state, marks
 // every difference for sync, and syncs.
 func (s *Syncer) SyncFull(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	name := s.State.NodeInfo().Name
 	node, services, checks, err := s.Catalog.NodeState(ctx, name)
 	if err != nil {
 		return fmt.Errorf("read catalog for node %q: %w", name, err)
 	}
 	s.State.markDrift(node, services, checks)
-	return s.SyncChanges(ctx)
+	return s.syncChanges(ctx)
 }
 
 // SyncChanges sends everything that is out of sync.
 func (s *Syncer) SyncChanges(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.syncChanges(ctx)
+}
+
+func (s *Syncer) syncChanges(ctx context.Context) error {
 	plan := s.State.planSync()
 	for _, op := range plan.deregs {
 		if _, err := s.Catalog.Deregister(ctx, op.dereg); err != nil {
