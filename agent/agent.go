@@ -138,7 +138,7 @@ func (a *Agent) startServer(ctx context.Context, cfg *config.Runtime, nodeID str
 	scfg.Dev = cfg.DevMode
 	scfg.RaftAddr = net.JoinHostPort(cfg.BindAddr, strconv.Itoa(cfg.Ports.Server))
 	scfg.AdvertiseAddr = cfg.AdvertiseAddr // the bound port is used
-	scfg.Logger = a.logger // the server adds its own subsystem
+	scfg.Logger = a.logger                 // the server adds its own subsystem
 	srv, err := server.New(scfg)
 	if err != nil {
 		return fmt.Errorf("start server: %w", err)
