@@ -30,7 +30,7 @@ func (s *Server) catalogNodes(c *call) error {
 	return s.writeIndexed(c, func() (any, error) {
 		out := make([]*api.Node, 0, len(nodes))
 		for _, n := range nodes {
-			if matchMeta(n.Meta, q.NodeMeta) && c.authz.NodeRead(n.Node) {
+			if state.MetaMatches(n.Meta, q.NodeMeta) && c.authz.NodeRead(n.Node) {
 				out = append(out, toAPINode(n))
 			}
 		}
@@ -86,7 +86,7 @@ func (s *Server) catalogServiceNodes(c *call, connect bool) error {
 	return s.writeIndexed(c, func() (any, error) {
 		out := make([]*api.CatalogService, 0, len(nodes))
 		for _, sn := range nodes {
-			if !matchTags(sn.Service.Tags, q.Tags) || !matchMeta(sn.Node.Meta, q.NodeMeta) {
+			if !matchTags(sn.Service.Tags, q.Tags) || !state.MetaMatches(sn.Node.Meta, q.NodeMeta) {
 				continue
 			}
 			if c.authz.ServiceRead(sn.Service.Name) && c.authz.NodeRead(sn.Node.Node) {
@@ -199,16 +199,6 @@ func (s *Server) catalogDeregister(c *call) error {
 func matchTags(have, want []string) bool {
 	for _, w := range want {
 		if !slices.ContainsFunc(have, func(h string) bool { return strings.EqualFold(h, w) }) {
-			return false
-		}
-	}
-	return true
-}
-
-// matchMeta reports whether meta holds every key/value of want.
-func matchMeta(meta, want map[string]string) bool {
-	for k, v := range want {
-		if got, ok := meta[k]; !ok || got != v {
 			return false
 		}
 	}

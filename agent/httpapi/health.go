@@ -33,7 +33,7 @@ func (s *Server) writeChecks(c *call, q *queryOptions, read checkRead) error {
 	return s.writeIndexed(c, func() (any, error) {
 		out := make(api.HealthChecks, 0, len(checks))
 		for _, hc := range checks {
-			if nodeMeta != nil && !matchMeta(nodeMeta[hc.Node], q.NodeMeta) {
+			if nodeMeta != nil && !state.MetaMatches(nodeMeta[hc.Node], q.NodeMeta) {
 				continue
 			}
 			if !c.authz.NodeRead(hc.Node) || (hc.ServiceID != "" && !c.authz.ServiceRead(hc.ServiceName)) {
@@ -113,7 +113,7 @@ func (s *Server) healthServiceNodes(c *call, connect bool) error {
 			if passing && !allPassing(csn.Checks) {
 				continue
 			}
-			if !matchTags(csn.Service.Tags, q.Tags) || !matchMeta(csn.Node.Meta, q.NodeMeta) {
+			if !matchTags(csn.Service.Tags, q.Tags) || !state.MetaMatches(csn.Node.Meta, q.NodeMeta) {
 				continue
 			}
 			if c.authz.ServiceRead(csn.Service.Name) && c.authz.NodeRead(csn.Node.Node) {

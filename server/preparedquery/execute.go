@@ -123,7 +123,7 @@ func newFilter(svc *state.ServiceQuery, authz acl.Authorizer) filter {
 
 func (f *filter) keep(csn *state.CheckServiceNode) bool {
 	return f.healthy(csn.Checks) && f.tagsMatch(csn.Service.Tags) &&
-		metaHolds(csn.Node.Meta, f.nodeMeta) && metaHolds(csn.Service.Meta, f.meta) &&
+		state.MetaMatches(csn.Node.Meta, f.nodeMeta) && state.MetaMatches(csn.Service.Meta, f.meta) &&
 		(f.authz == nil || f.authz.ServiceRead(csn.Service.Name) && f.authz.NodeRead(csn.Node.Node))
 }
 
@@ -168,15 +168,6 @@ func hasTag(tags []string, lowered string) bool {
 		}
 	}
 	return false
-}
-
-func metaHolds(have, want map[string]string) bool {
-	for k, v := range want {
-		if got, ok := have[k]; !ok || got != v {
-			return false
-		}
-	}
-	return true
 }
 
 // moveNearFirst swaps the instance on the node near names to the front.

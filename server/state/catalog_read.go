@@ -81,13 +81,15 @@ func nodeMetaMatcher(tx *memdb.Txn, want map[string]string) func(node string) (b
 		if err != nil {
 			return false, err
 		}
-		ok := n != nil && metaMatches(n.Meta, want)
+		ok := n != nil && MetaMatches(n.Meta, want)
 		seen[node] = ok
 		return ok, nil
 	}
 }
 
-func metaMatches(have, want map[string]string) bool {
+// MetaMatches reports whether have holds every key/value pair of want, the
+// rule of every node-meta and service-meta filter.
+func MetaMatches(have, want map[string]string) bool {
 	for k, v := range want {
 		if got, ok := have[k]; !ok || got != v {
 			return false
