@@ -15,6 +15,7 @@ import (
 	"github.com/pylonmesh/pylon/agent/dnsview"
 	"github.com/pylonmesh/pylon/agent/httpapi"
 	"github.com/pylonmesh/pylon/agent/local"
+	"github.com/pylonmesh/pylon/agent/userevent"
 	"github.com/pylonmesh/pylon/dns"
 	"github.com/pylonmesh/pylon/server"
 )
@@ -53,6 +54,8 @@ type Agent struct {
 	dnsServer *dns.Server   // nil when DNS is off
 	dnsView   *dnsview.View // the catalog view dnsServer answers from
 
+	events *userevent.Buffer // user events this node received
+
 	cancel     context.CancelFunc // stops the syncer and other loops
 	wg         sync.WaitGroup
 	shutdownCh chan struct{}
@@ -77,6 +80,7 @@ func New(opts Options) (*Agent, error) {
 		cfg:        opts.Config,
 		shutdownCh: make(chan struct{}),
 		fromConfig: newConfigOwned(),
+		events:     userevent.NewBuffer(),
 	}, nil
 }
 
