@@ -64,6 +64,18 @@ func wirePairs() []wirePair {
 		{"AgentServiceConnect", func() any { return new(AgentServiceConnect) }, func() any { return new(consul.AgentServiceConnect) },
 			[]string{"SidecarService.Check.DisableRedirects", "SidecarService.Check.OSService", "SidecarService.Check.OutputMaxSize",
 				"SidecarService.Checks.DisableRedirects", "SidecarService.Checks.OSService", "SidecarService.Checks.OutputMaxSize"}},
+		// KV, sessions, transactions and events (issue 4).
+		{"KVPair", func() any { return new(KVPair) }, func() any { return new(consul.KVPair) }, nil},
+		{"KVTxnOp", func() any { return new(KVTxnOp) }, func() any { return new(consul.KVTxnOp) }, nil},
+		{"KVTxnResponse", func() any { return new(KVTxnResponse) }, func() any { return new(consul.KVTxnResponse) }, nil},
+		{"SessionEntry", func() any { return new(SessionEntry) }, func() any { return new(consul.SessionEntry) }, []string{"ModifyIndex"}},
+		{"ServiceCheck", func() any { return new(ServiceCheck) }, func() any { return new(consul.ServiceCheck) }, nil},
+		{"TxnOp", func() any { return new(TxnOp) }, func() any { return new(consul.TxnOp) },
+			[]string{"Session", "Check.Check.Interval", "Check.Check.Timeout"}},
+		{"TxnResponse", func() any { return new(TxnResponse) }, func() any { return new(consul.TxnResponse) },
+			[]string{"Results.Check.Interval", "Results.Check.Timeout"}},
+		{"TxnError", func() any { return new(TxnError) }, func() any { return new(consul.TxnError) }, nil},
+		{"UserEvent", func() any { return new(UserEvent) }, func() any { return new(consul.UserEvent) }, nil},
 	}
 }
 
