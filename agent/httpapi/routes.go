@@ -62,6 +62,10 @@ func routeTable() []route {
 		{"/v1/query", []string{http.MethodGet, http.MethodPost}, (*Server).preparedQueries},
 		{"/v1/query/", []string{http.MethodGet, http.MethodPut, http.MethodDelete}, (*Server).preparedQuery},
 
+		// User events (event.go).
+		{"/v1/event/fire/", put, (*Server).eventFire},
+		{"/v1/event/list", get, (*Server).eventList},
+
 		// Status.
 		{"/v1/status/leader", get, (*Server).statusLeader},
 		{"/v1/status/peers", get, (*Server).statusPeers},

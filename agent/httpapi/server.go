@@ -9,6 +9,7 @@ import (
 	"github.com/pylonmesh/pylon/acl"
 	"github.com/pylonmesh/pylon/agent/config"
 	"github.com/pylonmesh/pylon/agent/local"
+	"github.com/pylonmesh/pylon/agent/userevent"
 	"github.com/pylonmesh/pylon/api"
 	"github.com/pylonmesh/pylon/server/state"
 )
@@ -42,6 +43,9 @@ type Agent interface {
 	ServiceMaintenance(serviceID string, enable bool, reason, token string) error
 	NodeMaintenance(enable bool, reason, token string) error
 	Reload() error
+	// FireEvent fires a user event, setting its ID and LTime.
+	FireEvent(e *userevent.Event) error
+	UserEvents() *userevent.Buffer
 }
 
 // Config holds what the API needs to know about its agent.
