@@ -48,6 +48,7 @@ type Agent struct {
 	fromConfig configOwned
 
 	httpServer *http.Server
+	httpAPI    *httpapi.Server // its parked queries are closed at shutdown
 	httpLn     net.Listener
 	httpNew    newConns
 
@@ -171,7 +172,9 @@ func (a *Agent) startHTTP(cfg *config.Runtime, base context.Context) error {
 		Datacenter: cfg.Datacenter, NodeName: cfg.NodeName,
 		DefaultQueryTime: cfg.DefaultQueryTime, MaxQueryTime: cfg.MaxQueryTime,
 		PrettyJSON: cfg.PrettyJSON, ResponseHeaders: cfg.HTTPResponseHeaders,
+		ParkBlockingQueries: true,
 	}, a.server, a, nil, a.logger.With("subsystem", "http"))
+	a.httpAPI = api
 	a.httpLn = ln
 	a.httpServer = &http.Server{
 		Handler:           api.Handler(),

@@ -45,6 +45,7 @@ func (a *Agent) stopHTTP(grace time.Duration) error {
 	if a.httpServer == nil {
 		return nil
 	}
+	defer a.httpAPI.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	done := make(chan error, 1)

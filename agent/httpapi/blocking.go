@@ -24,9 +24,13 @@ func (s *Server) blockingRead(c *call, q *queryOptions, read readFunc) error {
 		}
 	}
 	ctx := c.r.Context()
+	deadline := time.Now().Add(q.MaxWait)
+	if ps := parkStateOf(c.r); ps != nil {
+		deadline = ps.p.deadline // a resumed query keeps its first deadline
+	}
 	if q.MinIndex > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, q.MaxWait)
+		ctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
 	}
 	store := s.catalog.Store()
@@ -40,10 +44,13 @@ func (s *Server) blockingRead(c *call, q *queryOptions, read readFunc) error {
 		// Clients see index 0 as 1 (setMeta), so an empty table must
 		// block on ?index=1 rather than answer at once in a loop.
 		idx = max(idx, 1)
-		if q.MinIndex == 0 || idx != q.MinIndex {
+		if q.MinIndex == 0 || idx != q.MinIndex || !time.Now().Before(deadline) {
 			c.index = idx
 			s.setMeta(c.w, q, idx)
 			return nil
+		}
+		if err := s.tryPark(c, ws, deadline); err != nil {
+			return err
 		}
 		if err := ws.WatchCtx(ctx); err != nil {
 			// Timed out (or the client went away): answer with what we have.

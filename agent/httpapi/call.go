@@ -18,6 +18,7 @@ type call struct {
 	token string
 	authz acl.Authorizer
 	index uint64 // the result index of the blocking read, once it ran
+	route *route // the route being served; nil in tests that build calls
 }
 
 // newCall resolves the token and the path argument of a request.

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -99,12 +100,24 @@ func (s *Server) endpoint(rt route) http.Handler {
 			writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed")
 			return
 		}
-		c, err := s.newCall(w, r, rt.path)
-		if err == nil {
-			err = rt.handle(s, c)
-		}
-		if err != nil {
-			s.writeErr(w, r, err)
-		}
+		s.serveRoute(w, r, rt)
 	})
+}
+
+// serveRoute runs one route's handler and writes its error, if any. It
+// reports whether the request was parked (park.go), in which case nothing
+// was written.
+func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route) (parked bool) {
+	c, err := s.newCall(w, r, rt.path)
+	if err == nil {
+		c.route = &rt
+		err = rt.handle(s, c)
+	}
+	if errors.Is(err, errParked) {
+		return true
+	}
+	if err != nil {
+		s.writeErr(w, r, err)
+	}
+	return false
 }

@@ -56,6 +56,10 @@ type Config struct {
 	MaxQueryTime     time.Duration // cap on ?wait (Consul: 10m)
 	PrettyJSON       bool          // indent every response (dev mode)
 	ResponseHeaders  map[string]string
+	// ParkBlockingQueries lets a blocking query that must wait give its
+	// connection up to the parker (park.go) instead of holding a
+	// goroutine; the answer then closes the connection.
+	ParkBlockingQueries bool
 }
 
 // Server is the HTTP API. Its Handler is safe for concurrent use.
@@ -67,6 +71,7 @@ type Server struct {
 	logger  *slog.Logger
 	mux     *http.ServeMux
 	cache   bodyCache
+	parker  parker
 }
 
 // New builds the API over its collaborators. authz resolves a request's
@@ -85,6 +90,11 @@ func New(cfg Config, cat Catalog, ag Agent, authz func(string) (acl.Authorizer, 
 	s.mux = s.routes()
 	return s
 }
+
+// Close ends the parked blocking queries, closing their connections. Call
+// it when the HTTP server shuts down: parked connections are no longer
+// the http.Server's.
+func (s *Server) Close() { s.parker.close() }
 
 // Handler returns the root handler.
 func (s *Server) Handler() http.Handler { return s }
