@@ -33,20 +33,28 @@ func (s *Server) Deregister(ctx context.Context, d *state.Deregistration) (uint6
 // queued, the write cannot be called back, so apply waits for its outcome
 // (Raft always delivers one, if only ErrShutdown).
 func (s *Server) apply(ctx context.Context, t fsm.MessageType, msg any) (uint64, error) {
+	_, idx, err := s.applyResponse(ctx, t, msg)
+	return idx, err
+}
+
+// applyResponse is apply that also returns the FSM's response to the
+// entry when it is not an error (a KV write's outcome, a transaction's
+// results).
+func (s *Server) applyResponse(ctx context.Context, t fsm.MessageType, msg any) (any, uint64, error) {
 	if err := ctx.Err(); err != nil {
-		return 0, err
+		return nil, 0, err
 	}
 	select {
 	case <-s.shutdownCh:
-		return 0, ErrShutdown
+		return nil, 0, ErrShutdown
 	default:
 	}
 	if s.raft.State() != raft.Leader {
-		return 0, s.notLeader(nil)
+		return nil, 0, s.notLeader(nil)
 	}
 	data, err := fsm.Encode(t, msg)
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
 	timeout := enqueueTimeout
 	if dl, ok := ctx.Deadline(); ok {
@@ -54,12 +62,13 @@ func (s *Server) apply(ctx context.Context, t fsm.MessageType, msg any) (uint64,
 	}
 	f := s.raft.Apply(data, timeout)
 	if err := f.Error(); err != nil {
-		return 0, s.raftError(err)
+		return nil, 0, s.raftError(err)
 	}
-	if err, ok := f.Response().(error); ok && err != nil {
-		return 0, err
+	resp := f.Response()
+	if err, ok := resp.(error); ok && err != nil {
+		return nil, 0, err
 	}
-	return f.Index(), nil
+	return resp, f.Index(), nil
 }
 
 // notLeader returns ErrNotLeader, or ErrNoLeader when no leader is known,

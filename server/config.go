@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"time"
 )
 
 // Config is the configuration of a Server. Build it with DefaultConfig and
@@ -33,6 +34,32 @@ type Config struct {
 	Dev bool
 	// Logger receives the server's and Raft's logs. Nil discards them.
 	Logger *slog.Logger
+	// SessionTTLMin is the shortest session TTL accepted (Consul's
+	// session_ttl_min). Zero means 10s; tests lower it.
+	SessionTTLMin time.Duration
+	// TombstoneTTL is how long the tombstone of a deleted KV key is kept
+	// before the leader reaps it; blocking reads of a prefix rely on it
+	// for their index. Zero means 15 minutes, as Consul.
+	TombstoneTTL time.Duration
+	// TombstoneTTLGranularity is how often the leader records the
+	// tombstone index and reaps what has aged past TombstoneTTL. Zero
+	// means 30 seconds.
+	TombstoneTTLGranularity time.Duration
+}
+
+// Defaults of the zero values of Config's durations.
+const (
+	defaultSessionTTLMin           = 10 * time.Second
+	defaultTombstoneTTL            = 15 * time.Minute
+	defaultTombstoneTTLGranularity = 30 * time.Second
+)
+
+// orDefault returns d, or def when d is zero.
+func orDefault(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
 }
 
 // DefaultConfig returns a configuration with every default set; only
@@ -48,6 +75,9 @@ func (c Config) Validate() error {
 	}
 	if c.Datacenter == "" {
 		return errors.New("server config: datacenter required")
+	}
+	if c.SessionTTLMin < 0 || c.TombstoneTTL < 0 || c.TombstoneTTLGranularity < 0 {
+		return errors.New("server config: negative session or tombstone duration")
 	}
 	host, _, err := net.SplitHostPort(c.RaftAddr)
 	if err != nil {

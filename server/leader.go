@@ -113,6 +113,8 @@ func (s *Server) monitorLeadership() {
 			s.logger.Info("raft leader changed", "leader", string(lo.LeaderAddr), "id", string(lo.LeaderID))
 			if lo.LeaderID == s.localID {
 				s.establishLeadership()
+			} else {
+				s.stopLeaderDuties()
 			}
 		case <-s.shutdownCh:
 			return
@@ -138,6 +140,33 @@ func (s *Server) establishLeadership() {
 	s.leaderReady.Store(true)
 	s.notifyLeaderChange()
 	s.reconcileSelf()
+	s.startLeaderDuties()
+}
+
+// startLeaderDuties starts what only the leader does: a TTL timer for
+// every TTL session, and tombstone reaping. It and stopLeaderDuties run on
+// the monitorLeadership goroutine, and in Shutdown once that has ended.
+func (s *Server) startLeaderDuties() {
+	s.stopLeaderDuties()
+	s.initializeSessionTimers()
+	ctx, cancel := context.WithCancel(context.Background())
+	s.dutiesCancel = cancel
+	s.dutiesWG.Add(1)
+	go func() {
+		defer s.dutiesWG.Done()
+		s.runTombstoneGC(ctx)
+	}()
+}
+
+// stopLeaderDuties stops the session timers and tombstone reaping and
+// waits for them, on losing leadership and at shutdown.
+func (s *Server) stopLeaderDuties() {
+	s.timers.deactivate()
+	if s.dutiesCancel != nil {
+		s.dutiesCancel()
+		s.dutiesCancel = nil
+	}
+	s.dutiesWG.Wait()
 }
 
 // reconcileSelf updates this server's address in the Raft configuration

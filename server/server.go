@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -32,6 +33,13 @@ type Server struct {
 	// entry committed before its term.
 	leaderReady atomic.Bool
 
+	// timers are the leader's session TTL timers (session_timers.go).
+	timers *sessionTimers
+	// dutiesCancel ends the leader's loops (tombstone reaping), which
+	// dutiesWG waits for; owned by monitorLeadership (leader.go).
+	dutiesCancel context.CancelFunc
+	dutiesWG     sync.WaitGroup
+
 	shutdownOnce sync.Once
 	shutdownErr  error
 	shutdownCh   chan struct{}
@@ -60,6 +68,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, logger: logger.With("subsystem", "server"), store: store,
 		localID: raft.ServerID(cfg.NodeID), leaderCh: make(chan struct{}), shutdownCh: make(chan struct{})}
+	s.timers = newSessionTimers(s.expireSession)
 	if err := s.startRaft(logger); err != nil {
 		return nil, err
 	}
@@ -122,7 +131,8 @@ func (s *Server) bootstrap(rc *raft.Config) error {
 }
 
 // Store returns the state store. Reads go straight to it; writes must go
-// through Register, Deregister and PreparedQueryApply.
+// through Register, Deregister, PreparedQueryApply, KVApply, the Session
+// methods and Txn.
 func (s *Server) Store() *state.Store { return s.store }
 
 // Shutdown stops Raft, the transport and the stores. It is idempotent and
@@ -136,6 +146,7 @@ func (s *Server) Shutdown() error {
 			errs = append(errs, fmt.Errorf("raft shutdown: %w", err))
 		}
 		s.wg.Wait()
+		s.stopLeaderDuties()
 		if err := s.closeTransportAndStores(); err != nil {
 			errs = append(errs, err)
 		}

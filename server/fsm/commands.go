@@ -15,6 +15,10 @@ const (
 	RegisterRequestType      MessageType = 0 // body: state.Registration
 	DeregisterRequestType    MessageType = 1 // body: state.Deregistration
 	PreparedQueryRequestType MessageType = 2 // body: state.PreparedQueryRequest
+	KVRequestType            MessageType = 3 // body: state.KVRequest; response: bool
+	SessionRequestType       MessageType = 4 // body: state.SessionRequest
+	TxnRequestType           MessageType = 5 // body: TxnRequest; response: TxnResponse
+	TombstoneReapRequestType MessageType = 6 // body: TombstoneReapRequest
 
 	// IgnoreUnknownTypeFlag, set on a type, lets servers that do not know
 	// the type skip the entry instead of failing it. New types that older
@@ -30,18 +34,55 @@ func (t MessageType) String() string {
 		return "deregister"
 	case PreparedQueryRequestType:
 		return "prepared-query"
+	case KVRequestType:
+		return "kv"
+	case SessionRequestType:
+		return "session"
+	case TxnRequestType:
+		return "txn"
+	case TombstoneReapRequestType:
+		return "tombstone-reap"
 	}
 	return fmt.Sprintf("type %d", uint8(t))
 }
 
-// applyFunc decodes one request body and makes one store call at index idx.
-type applyFunc func(w state.Writer, idx uint64, body []byte) error
+// TxnRequest is the body of a transaction entry.
+type TxnRequest struct {
+	Ops []state.TxnOp
+}
+
+// TxnResponse is the response of a transaction entry: the results when it
+// applied, or the errors of the operations that failed when it rolled back.
+type TxnResponse struct {
+	Results []state.TxnResult
+	Errors  []state.TxnError
+}
+
+// TombstoneReapRequest is the body of a tombstone reap entry: reap the
+// tombstones of deletions at or before index UpTo.
+type TombstoneReapRequest struct {
+	UpTo uint64
+}
+
+// applyFunc decodes one request body and makes one store call at index
+// idx. The value is the entry's response when there is no error (nil for
+// most types).
+type applyFunc func(w state.Writer, idx uint64, body []byte) (any, error)
 
 // commands is the dispatch table.
 var commands = [256]applyFunc{
-	RegisterRequestType:      applyRegister,
-	DeregisterRequestType:    applyDeregister,
-	PreparedQueryRequestType: applyPreparedQuery,
+	RegisterRequestType:      noValue(applyRegister),
+	DeregisterRequestType:    noValue(applyDeregister),
+	PreparedQueryRequestType: noValue(applyPreparedQuery),
+	KVRequestType:            applyKV,
+	SessionRequestType:       noValue(applySession),
+	TxnRequestType:           applyTxn,
+	TombstoneReapRequestType: noValue(applyTombstoneReap),
+}
+
+// noValue adapts an apply function whose only result is an error.
+func noValue(fn func(w state.Writer, idx uint64, body []byte) error) applyFunc {
+	return func(w state.Writer, idx uint64, body []byte) (any, error) { return nil, fn(w, idx, body) }
 }
 
 func applyRegister(w state.Writer, idx uint64, body []byte) error {
@@ -72,4 +113,44 @@ func applyPreparedQuery(w state.Writer, idx uint64, body []byte) error {
 		return w.PreparedQueryDelete(idx, req.Query.ID)
 	}
 	return fmt.Errorf("%w %q", ErrUnknownQueryOp, req.Op)
+}
+
+func applyKV(w state.Writer, idx uint64, body []byte) (any, error) {
+	var req state.KVRequest
+	if err := decode(body, &req); err != nil {
+		return nil, fmt.Errorf("fsm: decode kv request: %w", err)
+	}
+	ok, err := w.KVApply(idx, &req)
+	if err != nil {
+		return nil, err
+	}
+	return ok, nil
+}
+
+func applySession(w state.Writer, idx uint64, body []byte) error {
+	var req state.SessionRequest
+	if err := decode(body, &req); err != nil {
+		return fmt.Errorf("fsm: decode session request: %w", err)
+	}
+	return w.SessionApply(idx, &req)
+}
+
+func applyTxn(w state.Writer, idx uint64, body []byte) (any, error) {
+	var req TxnRequest
+	if err := decode(body, &req); err != nil {
+		return nil, fmt.Errorf("fsm: decode txn request: %w", err)
+	}
+	results, errs, err := w.TxnApply(idx, req.Ops)
+	if err != nil {
+		return nil, err
+	}
+	return TxnResponse{Results: results, Errors: errs}, nil
+}
+
+func applyTombstoneReap(w state.Writer, idx uint64, body []byte) error {
+	var req TombstoneReapRequest
+	if err := decode(body, &req); err != nil {
+		return fmt.Errorf("fsm: decode tombstone reap request: %w", err)
+	}
+	return w.ReapTombstones(idx, req.UpTo)
 }

@@ -32,7 +32,8 @@ func New(store *state.Store, logger *slog.Logger) *FSM {
 // Store returns the state store the FSM writes.
 func (f *FSM) Store() *state.Store { return f.store }
 
-// Apply applies one entry. The response is nil or the error of the entry.
+// Apply applies one entry. The response is the error of the entry, or
+// its value (nil for most types; see MessageType).
 func (f *FSM) Apply(l *raft.Log) any {
 	if l.Type != raft.LogCommand {
 		return nil
@@ -44,10 +45,11 @@ func (f *FSM) Apply(l *raft.Log) any {
 	if fn == nil {
 		return nil
 	}
-	if err := fn(f.store, l.Index, body); err != nil {
+	v, err := fn(f.store, l.Index, body)
+	if err != nil {
 		return err
 	}
-	return nil
+	return v
 }
 
 // ApplyBatch applies a run of entries in one store transaction; each entry
@@ -68,8 +70,12 @@ func (f *FSM) ApplyBatch(logs []*raft.Log) []any {
 		if fn == nil {
 			continue
 		}
-		idx := l.Index
-		ops = append(ops, func(w state.Writer) error { return fn(w, idx, body) })
+		idx, slot := l.Index, i
+		ops = append(ops, func(w state.Writer) error {
+			v, err := fn(w, idx, body)
+			resp[slot] = v // an op may run twice; the last run counts
+			return err
+		})
 		at = append(at, i)
 	}
 	for j, err := range f.store.WriteBatch(ops) {

@@ -1,6 +1,9 @@
 package state
 
-import "errors"
+import (
+	"errors"
+	"time"
+)
 
 // Writer is the write surface of the store that Raft log entries use. Both
 // the Store and the batch handed out by WriteBatch implement it.
@@ -9,6 +12,10 @@ type Writer interface {
 	Deregister(idx uint64, d *Deregistration) error
 	PreparedQuerySet(idx uint64, q *PreparedQuery) error
 	PreparedQueryDelete(idx uint64, id string) error
+	KVApply(idx uint64, req *KVRequest) (bool, error)
+	SessionApply(idx uint64, req *SessionRequest) error
+	TxnApply(idx uint64, ops []TxnOp) ([]TxnResult, []TxnError, error)
+	ReapTombstones(idx, upTo uint64) error
 }
 
 var _ Writer = (*Store)(nil)
@@ -45,6 +52,7 @@ func (s *Store) WriteBatch(ops []func(w Writer) error) []error {
 		return errs
 	}
 	b.tx.Commit()
+	s.delays.record(b.delays, time.Now())
 	s.pub.publish(b.events)
 	return errs
 }
@@ -55,8 +63,9 @@ type batch struct {
 	s      *Store
 	tx     *writeTxn
 	events []Event
-	dirty  bool // some write changed something
-	broken bool // a write failed half-way; the transaction must go
+	delays []keyDelay // lock delays of the writes that succeeded
+	dirty  bool       // some write changed something
+	broken bool       // a write failed half-way; the transaction must go
 }
 
 var errBatchBroken = errors.New("state: batch abandoned")
@@ -77,6 +86,10 @@ func (b *batch) apply(idx uint64, fn func(tx *writeTxn) error) error {
 	if err != nil && b.tx.writes != before {
 		b.broken = true
 	}
+	if err == nil {
+		b.delays = append(b.delays, b.tx.delays...)
+	}
+	b.tx.delays = b.tx.delays[:0]
 	b.tx.reset()
 	return err
 }
@@ -97,6 +110,32 @@ func (b *batch) PreparedQueryDelete(idx uint64, id string) error {
 	return b.apply(idx, func(tx *writeTxn) error { return preparedQueryDeleteTxn(tx, id) })
 }
 
+func (b *batch) KVApply(idx uint64, req *KVRequest) (ok bool, err error) {
+	err = b.apply(idx, func(tx *writeTxn) error {
+		ok, _, err = kvWriteTxn(tx, req.Op, &req.Entry)
+		return err
+	})
+	return ok, err
+}
+
+func (b *batch) SessionApply(idx uint64, req *SessionRequest) error {
+	return b.apply(idx, func(tx *writeTxn) error { return sessionApplyTxn(tx, req) })
+}
+
+func (b *batch) TxnApply(idx uint64, ops []TxnOp) ([]TxnResult, []TxnError, error) {
+	var results []TxnResult
+	var errs []TxnError
+	err := b.apply(idx, func(tx *writeTxn) error {
+		results, errs = txnWriteTxn(tx, ops)
+		return rolledBack(errs)
+	})
+	return txnOutcome(results, errs, err)
+}
+
+func (b *batch) ReapTombstones(idx, upTo uint64) error {
+	return b.apply(idx, func(tx *writeTxn) error { return reapTombstonesTxn(tx, upTo) })
+}
+
 // lockedWriter writes one transaction per call with writeMu already held.
 type lockedWriter struct{ s *Store }
 
@@ -114,4 +153,30 @@ func (w lockedWriter) PreparedQuerySet(idx uint64, q *PreparedQuery) error {
 
 func (w lockedWriter) PreparedQueryDelete(idx uint64, id string) error {
 	return w.s.writeLocked(idx, func(tx *writeTxn) error { return preparedQueryDeleteTxn(tx, id) })
+}
+
+func (w lockedWriter) KVApply(idx uint64, req *KVRequest) (ok bool, err error) {
+	err = w.s.writeLocked(idx, func(tx *writeTxn) error {
+		ok, _, err = kvWriteTxn(tx, req.Op, &req.Entry)
+		return err
+	})
+	return ok, err
+}
+
+func (w lockedWriter) SessionApply(idx uint64, req *SessionRequest) error {
+	return w.s.writeLocked(idx, func(tx *writeTxn) error { return sessionApplyTxn(tx, req) })
+}
+
+func (w lockedWriter) TxnApply(idx uint64, ops []TxnOp) ([]TxnResult, []TxnError, error) {
+	var results []TxnResult
+	var errs []TxnError
+	err := w.s.writeLocked(idx, func(tx *writeTxn) error {
+		results, errs = txnWriteTxn(tx, ops)
+		return rolledBack(errs)
+	})
+	return txnOutcome(results, errs, err)
+}
+
+func (w lockedWriter) ReapTombstones(idx, upTo uint64) error {
+	return w.s.writeLocked(idx, func(tx *writeTxn) error { return reapTombstonesTxn(tx, upTo) })
 }

@@ -53,6 +53,11 @@ func deleteNodeTxn(tx *writeTxn, name string) error {
 	if err := touchNodeInstancesTxn(tx, name); err != nil {
 		return err
 	}
+	// The node's sessions end with it (session.go), which covers every
+	// session bound to one of its checks.
+	if err := invalidateNodeSessionsTxn(tx, name); err != nil {
+		return err
+	}
 	if num, err := tx.DeleteAll(tableChecks, indexIDPrefix, name); err != nil {
 		return fmt.Errorf("deregister node %q: checks: %w", name, err)
 	} else if num > 0 {
@@ -79,6 +84,15 @@ func deleteServiceTxn(tx *writeTxn, node, id string) error {
 		return err
 	}
 	tx.touch(svc.Node, svc.ID, svc)
+	checks, err := serviceChecksTxn(tx.Txn, node, id)
+	if err != nil {
+		return err
+	}
+	for _, hc := range checks { // sessions bound to a check end with it
+		if err := invalidateCheckSessionsTxn(tx, hc.Node, hc.CheckID); err != nil {
+			return err
+		}
+	}
 	if num, err := tx.DeleteAll(tableChecks, indexNodeService, node, id); err != nil {
 		return fmt.Errorf("deregister service %q on %q: checks: %w", id, node, err)
 	} else if num > 0 {
@@ -103,5 +117,8 @@ func deleteCheckTxn(tx *writeTxn, node, id string) error {
 		return fmt.Errorf("deregister check %q on %q: %w", id, node, err)
 	}
 	tx.mark(changedChecks)
+	if err := invalidateCheckSessionsTxn(tx, hc.Node, hc.CheckID); err != nil { // sessions bound to it end
+		return err
+	}
 	return touchCheckTargetTxn(tx, hc)
 }

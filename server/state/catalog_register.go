@@ -223,6 +223,12 @@ func ensureCheckTxn(tx *writeTxn, node string, in *HealthCheck) error {
 		return err
 	}
 	tx.mark(changedChecks)
+	if hc.Status == HealthCritical {
+		// A critical check ends the sessions bound to it (session.go).
+		if err := invalidateCheckSessionsTxn(tx, node, hc.CheckID); err != nil {
+			return err
+		}
+	}
 	if existing != nil {
 		if err := touchCheckTargetTxn(tx, existing); err != nil {
 			return err

@@ -107,6 +107,17 @@ func restoreFrame(tx *memdb.Txn, fr *frameReader, kind byte) error {
 		return restoreRecord(tx, body, tableChecks, validRestoredCheck)
 	case frameQuery:
 		return restoreQuery(tx, body)
+	case frameSession:
+		return restoreSession(tx, body)
+	case frameKV:
+		return restoreRecord(tx, body, tableKVs, validRestoredKV)
+	case frameTombstone:
+		return restoreRecord(tx, body, tableTombstones, func(_ *memdb.Txn, t *tombstone) error {
+			if t.Key == "" {
+				return fmt.Errorf("%w: tombstone without key", ErrCorruptSnapshot)
+			}
+			return nil
+		})
 	case frameIndex:
 		return restoreRecord(tx, body, tableIndex, func(_ *memdb.Txn, e *indexEntry) error {
 			if e.Key == "" {
@@ -135,6 +146,36 @@ func restoreQuery(tx *memdb.Txn, body []byte) error {
 	}
 	if err := tx.Insert(tablePreparedQueries, &queryRow{q: q, re: re}); err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrCorruptSnapshot, tablePreparedQueries, err)
+	}
+	return nil
+}
+
+// restoreSession decodes one session, checks it as a creation would
+// (node and checks present, bound checks not critical) and inserts it with
+// its check bindings.
+func restoreSession(tx *memdb.Txn, body []byte) error {
+	sess := new(Session)
+	if err := codec.NewDecoderBytes(body, recordHandle).Decode(sess); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrCorruptSnapshot, tableSessions, err)
+	}
+	if err := validateSessionTxn(tx, sess); err != nil {
+		return fmt.Errorf("%w: session %q: %v", ErrCorruptSnapshot, sess.ID, err)
+	}
+	if err := insertSessionTxn(tx, sess); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrCorruptSnapshot, tableSessions, err)
+	}
+	return nil
+}
+
+func validRestoredKV(tx *memdb.Txn, e *KVEntry) error {
+	if e.Key == "" {
+		return fmt.Errorf("%w: KV entry without key", ErrCorruptSnapshot)
+	}
+	if e.Session == "" {
+		return nil
+	}
+	if sess, err := getSessionTxn(tx, e.Session); err != nil || sess == nil {
+		return fmt.Errorf("%w: key %q held by unknown session %q", ErrCorruptSnapshot, e.Key, e.Session)
 	}
 	return nil
 }

@@ -10,6 +10,8 @@ const (
 	tableIndex    = "index"
 
 	tablePreparedQueries = "prepared-queries" // prepared_query.go
+	// tableKVs, tableTombstones: kv_schema.go; tableSessions,
+	// tableSessionChecks: session_schema.go.
 )
 
 // Index names. Every table's primary index is "id"; a record's node is
@@ -25,7 +27,8 @@ const (
 )
 
 // indexEntry is a row of the index table: the Raft index of the last
-// change to a table ("nodes", "services", "checks", "prepared-queries") or
+// change to a table ("nodes", "services", "checks", "prepared-queries",
+// "kvs", "tombstones", "sessions") or
 // to the instances of one service ("service.<name>", "connect.<name>").
 type indexEntry struct {
 	Key   string
@@ -61,6 +64,10 @@ func schema() *memdb.DBSchema {
 		tableIndex:    indexTable(),
 
 		tablePreparedQueries: preparedQueriesTable(),
+		tableKVs:             kvsTable(),
+		tableTombstones:      tombstonesTable(),
+		tableSessions:        sessionsTable(),
+		tableSessionChecks:   sessionChecksTable(),
 	}}
 }
 

@@ -22,9 +22,11 @@ import (
 //	uint32 crc        CRC-32C (big-endian) of every byte before it
 //
 // Frames come in the order nodes, services, checks, index entries,
-// prepared queries, so a service's node and a check's service precede them.
-// Prepared query frames were added without a version change: streams
-// without them read as before.
+// prepared queries, sessions, KV entries, tombstones, so a service's node,
+// a check's service, a session's node and checks and a locked key's
+// session precede them. Prepared query, session, KV and tombstone frames
+// were added without a version change: streams without them read as
+// before. Session check bindings are derived and rebuilt on restore.
 const (
 	snapshotMagic   = "PYLS"
 	snapshotVersion = 1
@@ -39,6 +41,9 @@ const (
 	frameCheck
 	frameIndex
 	frameQuery
+	frameSession
+	frameKV
+	frameTombstone
 )
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -80,7 +85,8 @@ func (sn *Snapshot) Persist(w io.Writer) error {
 		table string
 		kind  byte
 	}{{tableNodes, frameNode}, {tableServices, frameService}, {tableChecks, frameCheck}, {tableIndex, frameIndex},
-		{tablePreparedQueries, frameQuery}} {
+		{tablePreparedQueries, frameQuery}, {tableSessions, frameSession}, {tableKVs, frameKV},
+		{tableTombstones, frameTombstone}} {
 		it, err := sn.tx.Get(t.table, indexID)
 		if err != nil {
 			return fmt.Errorf("snapshot %s: %w", t.table, err)

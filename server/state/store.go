@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	memdb "github.com/hashicorp/go-memdb"
 )
@@ -22,8 +23,9 @@ type Store struct {
 	db      atomic.Pointer[memdb.MemDB]
 	abandon atomic.Pointer[chan struct{}] // closed by Restore, then replaced
 
-	pub   *publisher // its buffer map is guarded by writeMu
-	cache readCache
+	pub    *publisher // its buffer map is guarded by writeMu
+	cache  readCache
+	delays lockDelays // KV lock delays, in memory only (kv_lockdelay.go)
 }
 
 // New returns an empty store.
@@ -82,6 +84,7 @@ func (s *Store) writeLocked(idx uint64, fn func(tx *writeTxn) error) error {
 		return err
 	}
 	tx.Commit()
+	s.delays.record(tx.delays, time.Now())
 	s.pub.publish(events)
 	return nil
 }
@@ -92,7 +95,8 @@ func (s *Store) LastIndex() uint64 {
 }
 
 // indexedTables are the tables whose last change the index table records.
-var indexedTables = []string{tableNodes, tableServices, tableChecks, tablePreparedQueries}
+var indexedTables = []string{tableNodes, tableServices, tableChecks, tablePreparedQueries,
+	tableKVs, tableTombstones, tableSessions}
 
 // indexTxn returns the value of one index table entry (0 if absent) and
 // adds its watch channel to ws.

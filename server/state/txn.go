@@ -13,6 +13,9 @@ const (
 	changedServices
 	changedChecks
 	changedQueries
+	changedKVs
+	changedTombstones
+	changedSessions
 )
 
 // writeTxn is a memdb write transaction at one Raft index that records
@@ -27,6 +30,7 @@ type writeTxn struct {
 	writes  int   // records written, ever
 	touched []touchedInstance
 	byKey   map[string]int // index into touched, once it grows past a few
+	delays  []keyDelay     // lock delays to record once the transaction commits
 }
 
 // touchedInstance is one service instance changed by the transaction, with
@@ -137,6 +141,15 @@ func (s *Store) finishTxn(tx *writeTxn) ([]Event, error) {
 	}
 	if tx.tables&changedQueries != 0 {
 		keys.add(tablePreparedQueries)
+	}
+	if tx.tables&changedKVs != 0 {
+		keys.add(tableKVs)
+	}
+	if tx.tables&changedTombstones != 0 {
+		keys.add(tableTombstones)
+	}
+	if tx.tables&changedSessions != 0 {
+		keys.add(tableSessions)
 	}
 	for _, k := range keys {
 		if err := tx.Insert(tableIndex, &indexEntry{Key: k, Value: tx.idx}); err != nil {
