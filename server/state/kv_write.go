@@ -46,7 +46,8 @@ func kvWriteTxn(tx *writeTxn, op KVOp, in *KVEntry) (bool, *KVEntry, error) {
 		if existing == nil || existing.Session == "" || existing.Session != in.Session {
 			return false, nil, nil
 		}
-		e, err := kvPutTxn(tx, &KVEntry{Key: in.Key, Flags: in.Flags, Value: in.Value}, existing, true)
+		released := &KVEntry{Key: in.Key, Flags: in.Flags, Value: in.Value, LockIndex: existing.LockIndex}
+		e, err := kvPutTxn(tx, released, existing, true)
 		return err == nil, e, err
 	case KVDelete:
 		if existing == nil {

@@ -15,7 +15,7 @@ import (
 // is nil when the record is missing.
 func casFailure(what string, existing *RaftIndex, want uint64) error {
 	if existing == nil {
-		return fmt.Errorf("%s doesn't exist", what)
+		return fmt.Errorf("%s: it doesn't exist", what)
 	}
 	return fmt.Errorf("%s: current modify index %d != %d", what, existing.ModifyIndex, want)
 }
