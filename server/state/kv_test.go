@@ -61,7 +61,7 @@ func TestKVApply(t *testing.T) {
 		op   KVOp
 		e    KVEntry
 		ok   bool
-		key  string    // entry to look at afterwards
+		key  string   // entry to look at afterwards
 		want *KVEntry // nil: key absent
 	}{
 		{"set new", KVSet, KVEntry{Key: "n", Value: val, Flags: 7}, true, "n",
