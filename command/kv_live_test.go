@@ -1,0 +1,78 @@
+package command
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/pylonmesh/pylon/agent"
+	"github.com/pylonmesh/pylon/agent/config"
+	"github.com/pylonmesh/pylon/api"
+)
+
+// kvTestAgent starts a dev agent on random loopback ports, stopped when
+// the test ends, and returns its HTTP address and a client for it. It
+// skips the test while one of paths is not in the agent's route table
+// yet (the probe answers 404 "Invalid URL path").
+func kvTestAgent(t *testing.T, paths ...string) (string, *api.Client) {
+	t.Helper()
+	clearEnv(t)
+	rt, _, err := config.Load([]string{"-dev", "-node", "node1", "-bind", "127.0.0.1", "-client", "127.0.0.1",
+		"-http-port", "0", "-server-port", "0", "-dns-port", "-1", "-grpc-port", "-1"})
+	if err != nil {
+		t.Fatalf("load config: %v", err)
+	}
+	a, err := agent.New(agent.Options{Config: rt, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatalf("new agent: %v", err)
+	}
+	if err := a.Start(context.Background()); err != nil {
+		t.Fatalf("start agent: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := a.Shutdown(); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+	})
+	addr := a.HTTPAddr()
+	c, err := api.NewClient(&api.Config{Address: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Config().HttpClient.CloseIdleConnections)
+	for _, p := range paths {
+		probeRoute(t, addr, p)
+	}
+	return addr, c
+}
+
+// probeRoute skips the test when the agent has no handler for path yet.
+func probeRoute(t *testing.T, addr, path string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodOptions, "http://"+addr+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr}).Do(req)
+	if err != nil {
+		t.Fatalf("probe %s: %v", path, err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound && strings.Contains(string(b), "Invalid URL path") {
+		t.Skip("endpoint not in the route table yet")
+	}
+}
+
+// setStdin makes "-" arguments read s for the rest of the test.
+func setStdin(t *testing.T, s string) {
+	t.Helper()
+	old := stdin
+	stdin = strings.NewReader(s)
+	t.Cleanup(func() { stdin = old })
+}
