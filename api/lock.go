@@ -163,7 +163,11 @@ func (l *Lock) Lock(stopCh <-chan struct{}) (<-chan struct{}, error) {
 	}
 	l.held, l.session, l.renew = true, session, renew
 	l.monitor = l.c.watch(l.opts.MonitorRetries, l.opts.MonitorRetryTime, func(ctx context.Context, idx uint64) (uint64, bool, error) {
-		pair, qm, err := l.c.KV().Get(l.opts.Key, l.queryOpts(ctx, idx, 0))
+		// Watch with consistent reads: a stale follower must not report
+		// a lost lock as held.
+		q := l.queryOpts(ctx, idx, 0)
+		q.RequireConsistent = true
+		pair, qm, err := l.c.KV().Get(l.opts.Key, q)
 		if err != nil {
 			return 0, false, err
 		}

@@ -163,7 +163,11 @@ func (s *Semaphore) Acquire(stopCh <-chan struct{}) (<-chan struct{}, error) {
 	}
 	s.held, s.session, s.renew = true, session, renew
 	s.monitor = s.c.watch(s.opts.MonitorRetries, s.opts.MonitorRetryTime, func(ctx context.Context, idx uint64) (uint64, bool, error) {
-		pairs, qm, err := s.c.KV().List(s.opts.Prefix, s.queryOpts(ctx, idx, 0))
+		// Watch with consistent reads: a stale follower must not report
+		// a lost lock as held.
+		q := s.queryOpts(ctx, idx, 0)
+		q.RequireConsistent = true
+		pairs, qm, err := s.c.KV().List(s.opts.Prefix, q)
 		if err != nil {
 			return 0, false, err
 		}
