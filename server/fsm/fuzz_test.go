@@ -12,7 +12,8 @@ import (
 // FuzzApply feeds raw log entries to the FSM, one by one and as a batch:
 // it must never panic, both ways must agree, and the store must stay
 // consistent (every service and check on a known node, every service check
-// on a known service).
+// on a known service, every locked key's session known). The seeds cover
+// every message type, KV, session and transaction entries included.
 func FuzzApply(f *testing.F) {
 	for _, seed := range []struct {
 		t   MessageType
@@ -25,6 +26,21 @@ func FuzzApply(f *testing.F) {
 		{DeregisterRequestType, &state.Deregistration{Node: "n1"}},
 		{PreparedQueryRequestType, &state.PreparedQueryRequest{Op: state.QueryOpCreate, Query: *webQuery(queryID)}},
 		{PreparedQueryRequestType, &state.PreparedQueryRequest{Op: state.QueryOpDelete, Query: state.PreparedQuery{ID: queryID}}},
+		{KVRequestType, &state.KVRequest{Op: state.KVSet, Entry: state.KVEntry{Key: "a/b", Value: []byte("v"), Flags: 3}}},
+		{KVRequestType, &state.KVRequest{Op: state.KVLock, Entry: state.KVEntry{Key: "a", Session: sessionID}}},
+		{KVRequestType, &state.KVRequest{Op: state.KVDeleteTree, Entry: state.KVEntry{Key: "a"}}},
+		{SessionRequestType, &state.SessionRequest{Op: state.SessionCreateOp, Session: state.Session{ID: "s2",
+			Node: "n1", ServiceChecks: []state.ServiceCheck{{ID: "c1"}}, Behavior: state.SessionDelete, TTL: "15s"}}},
+		{SessionRequestType, &state.SessionRequest{Op: state.SessionDestroyOp, Session: state.Session{ID: sessionID}}},
+		{TxnRequestType, &TxnRequest{Ops: []state.TxnOp{
+			{KV: &state.TxnKVOp{Verb: state.KVCAS, Entry: state.KVEntry{Key: "x", Value: []byte("1")}}},
+			{Node: &state.TxnNodeOp{Verb: state.TxnVerbSet, Node: state.Node{Node: "n2"}}},
+			{Service: &state.TxnServiceOp{Verb: state.TxnVerbSet, Node: "n2", Service: state.Service{Name: "s"}}},
+			{Check: &state.TxnCheckOp{Verb: state.TxnVerbSet, Check: state.HealthCheck{Node: "n1", CheckID: "c1",
+				ServiceID: "web-1", Status: state.HealthCritical}}},
+			{Session: &state.TxnSessionOp{Verb: state.TxnVerbDelete, Session: state.Session{ID: sessionID}}},
+		}}},
+		{TombstoneReapRequestType, &TombstoneReapRequest{UpTo: 2}},
 	} {
 		data, err := Encode(seed.t, seed.msg)
 		if err != nil {
@@ -39,6 +55,10 @@ func FuzzApply(f *testing.F) {
 		one, many := newFSM(t), newFSM(t)
 		for _, fsm := range []*FSM{one, many} {
 			if err := fsm.store.EnsureRegistration(1, webReg("n1")); err != nil {
+				t.Fatal(err)
+			}
+			if err := fsm.store.SessionApply(1, &state.SessionRequest{Op: state.SessionCreateOp,
+				Session: state.Session{ID: sessionID, Node: "n1", NodeChecks: []string{"c1"}}}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -72,11 +92,24 @@ func readAll(t *testing.T, s *state.Store) map[string]any {
 	out["checks"] = checks
 	_, queries, _ := s.PreparedQueryList(nil)
 	out["queries"] = queries
+	idx, kvs, _ := s.KVList(nil, "")
+	out["kvs"], out["kvs.idx"] = kvs, idx
+	idx, sessions, _ := s.SessionList(nil)
+	out["sessions"], out["sessions.idx"] = sessions, idx
 	return out
 }
 
 func checkConsistent(t *testing.T, s *state.Store) {
 	t.Helper()
+	_, kvs, _ := s.KVList(nil, "")
+	for _, e := range kvs {
+		if e.Session == "" {
+			continue
+		}
+		if _, sess, _ := s.SessionGet(nil, e.Session); sess == nil {
+			t.Fatalf("key %q held by unknown session %q", e.Key, e.Session)
+		}
+	}
 	_, nodes, _ := s.Nodes(nil)
 	services := map[string]bool{}
 	for _, n := range nodes {
