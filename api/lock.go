@@ -195,11 +195,11 @@ func (l *Lock) acquire(ctx context.Context, session string) (bool, error) {
 	kv := l.c.KV()
 	deadline := time.Now().Add(l.opts.LockWaitTime)
 	var idx uint64
-	for {
+	for first := true; ; first = false {
 		wait := l.opts.LockWaitTime
 		if l.opts.LockTryOnce {
 			wait = time.Until(deadline)
-			if idx != 0 && wait <= 0 {
+			if !first && wait <= 0 {
 				return false, nil
 			}
 		}

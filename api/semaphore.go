@@ -196,11 +196,11 @@ func (s *Semaphore) takeSlot(ctx context.Context, session string) (bool, error) 
 	kv := s.c.KV()
 	deadline := time.Now().Add(s.opts.SemaphoreWaitTime)
 	var idx uint64
-	for {
+	for first := true; ; first = false {
 		wait := s.opts.SemaphoreWaitTime
 		if s.opts.SemaphoreTryOnce {
 			wait = time.Until(deadline)
-			if idx != 0 && wait <= 0 {
+			if !first && wait <= 0 {
 				return false, nil
 			}
 		}
