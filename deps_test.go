@@ -15,6 +15,7 @@ var allowedImports = map[string][]string{
 	"":             {"command"}, // main.go
 	"command":      {"command", "api", "agent", "version"},
 	"api":          {},
+	"api/watch":    {"api"}, // watches run through the Go client
 	"version":      {},
 	"acl":          {},
 	"gossip":       {},
