@@ -389,8 +389,10 @@ type pythonResult struct {
 // python3 first on PATH may be another one.
 const debianPython = "/usr/bin/python3"
 
-// TestPythonConsulClient drives a -dev agent with Debian's python3-consul.
-func TestPythonConsulClient(t *testing.T) {
+// requirePythonConsul skips the test where Debian's python3-consul is
+// missing, and fails it instead when PYLON_REQUIRE_TOOLS=1 (as in CI).
+func requirePythonConsul(t *testing.T) {
+	t.Helper()
 	if out, err := exec.Command(debianPython, "-c", "import consul").CombinedOutput(); err != nil {
 		msg := fmt.Sprintf("%s cannot import consul (apt-get install python3-consul): %v %s", debianPython, err, out)
 		if os.Getenv("PYLON_REQUIRE_TOOLS") == "1" {
@@ -398,6 +400,11 @@ func TestPythonConsulClient(t *testing.T) {
 		}
 		t.Skip(msg)
 	}
+}
+
+// TestPythonConsulClient drives a -dev agent with Debian's python3-consul.
+func TestPythonConsulClient(t *testing.T) {
+	requirePythonConsul(t)
 	p := startAgent(t, "-dev")
 	script := filepath.Join(t.TempDir(), "client.py")
 	writeFile(t, script, pythonClientScript)

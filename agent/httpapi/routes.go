@@ -63,6 +63,16 @@ func routeTable() []route {
 		{"/v1/query", []string{http.MethodGet, http.MethodPost}, (*Server).preparedQueries},
 		{"/v1/query/", []string{http.MethodGet, http.MethodPut, http.MethodDelete}, (*Server).preparedQuery},
 
+		// KV store (kv.go), sessions (session.go), transactions (txn.go).
+		{"/v1/kv/", []string{http.MethodGet, http.MethodPut, http.MethodDelete}, (*Server).kv},
+		{"/v1/session/create", put, (*Server).sessionCreate},
+		{"/v1/session/destroy/", put, (*Server).sessionDestroy},
+		{"/v1/session/renew/", put, (*Server).sessionRenew},
+		{"/v1/session/info/", get, (*Server).sessionInfo},
+		{"/v1/session/node/", get, (*Server).sessionNode},
+		{"/v1/session/list", get, (*Server).sessionList},
+		{"/v1/txn", put, (*Server).txn},
+
 		// User events (event.go).
 		{"/v1/event/fire/", put, (*Server).eventFire},
 		{"/v1/event/list", get, (*Server).eventList},

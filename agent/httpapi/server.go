@@ -23,6 +23,17 @@ type Catalog interface {
 	// PreparedQueryApply creates (setting q.ID), updates or deletes a
 	// prepared query.
 	PreparedQueryApply(ctx context.Context, op state.PreparedQueryOp, q *state.PreparedQuery) (uint64, error)
+	// KVApply writes one KV operation; ok is the outcome of a CAS, lock
+	// or unlock.
+	KVApply(ctx context.Context, req *state.KVRequest) (ok bool, idx uint64, err error)
+	// SessionCreate sets sess.ID.
+	SessionCreate(ctx context.Context, sess *state.Session) (uint64, error)
+	SessionDestroy(ctx context.Context, id string) (uint64, error)
+	// SessionRenew returns nil for an unknown session.
+	SessionRenew(ctx context.Context, id string) (*state.Session, error)
+	// Txn applies a transaction all or nothing; a read-only one is served
+	// without Raft.
+	Txn(ctx context.Context, ops []state.TxnOp) ([]state.TxnResult, []state.TxnError, uint64, error)
 	Leader() string
 	Peers() ([]string, error)
 	IsLeader() bool
