@@ -4,10 +4,15 @@
 // the catalog state store (server/state).
 //
 // Server is the handle the agent uses: it writes through Raft (Register,
-// Deregister, PreparedQueryApply), exposes the store for reads, executes
-// prepared queries (PreparedQuery, through server/preparedquery), and
-// answers leadership questions for the HTTP layer's consistency modes and
-// headers.
+// Deregister, PreparedQueryApply, KVApply, SessionCreate, SessionDestroy,
+// Txn), exposes the store for reads, executes prepared queries
+// (PreparedQuery, through server/preparedquery), and answers leadership
+// questions for the HTTP layer's consistency modes and headers.
+//
+// While it leads, it keeps a TTL timer per session (session_timers.go;
+// SessionRenew resets one) and reaps old KV tombstones (tombstone_gc.go);
+// both start after the leadership barrier and stop when leadership is lost
+// or the server shuts down.
 //
 // It may import server/fsm, server/state, acl and connect, never agent or
 // anything that serves HTTP or DNS.

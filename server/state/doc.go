@@ -1,8 +1,14 @@
 // Package state is the catalog's in-memory state store: go-memdb tables for
 // nodes, services, checks and prepared queries (prepared_query*.go: storage,
-// validation, name resolution and template rendering), a table of Raft
-// indexes that blocking queries wait on, consistent snapshots, and a
-// publisher of change events.
+// validation, name resolution and template rendering), the KV store with
+// its tombstones and in-memory lock delays (kv*.go, tombstone.go), sessions
+// and their check bindings (session*.go), transactions over all of them
+// (txn_ops.go, txn_catalog_ops.go), a table of Raft indexes that blocking
+// queries wait on, consistent snapshots, and a publisher of change events.
+//
+// A session ends inside the same transaction as its cause (a bound check
+// going critical or away, its node leaving, an explicit destroy): the keys
+// it holds are released or deleted there and then.
 //
 // It is the only code that writes the memdb tables. Public methods open the
 // transaction; lowercase xxxTxn helpers do the work and compose, so one Raft
