@@ -2,8 +2,10 @@
 # Issue 4 figures, side by side in one run on this machine:
 #   dev agent: PUT /v1/kv and GET /v1/kv with hey -c 32, next to a trivial
 #   Go server returning the same GET body; an agent with a -data-dir
-#   (fsync on): PUT /v1/kv with p99; N blocking watchers on a key and N on
-#   a prefix: memory per watcher and time for one change to wake them all.
+#   (fsync on): PUT /v1/kv with p99; N blocking watchers on a key, then N
+#   on a prefix (one after the other: this machine's hard limit of 20,000
+#   open files per process is below 2N + the agent's own): memory per
+#   watcher and time for one change to wake them all.
 # Needs: hey. Usage: bench/kv.sh [seconds per load run] [watchers per kind]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,8 +40,9 @@ echo "== dev mode (in-memory Raft)"
 run "trivial Go server (same GET body)" http://127.0.0.1:18600/
 run "GET /v1/kv/bench/key" http://127.0.0.1:18500/v1/kv/bench/key
 run "PUT /v1/kv/bench/key (100 B)" -m PUT -D "$tmp/value" http://127.0.0.1:18500/v1/kv/bench/key
-echo "== $((2 * watchers)) blocking watchers (dev mode)"
+echo "== blocking watchers, one connection each (dev mode)"
 "$tmp/kvwatch" -addr 127.0.0.1:18500 -pid "$dev" -n "$watchers"
+"$tmp/kvwatch" -addr 127.0.0.1:18500 -pid "$dev" -n "$watchers" -prefix
 kill "$dev"; wait "$dev" 2>/dev/null || true
 
 "$tmp/pylon" agent -server -bootstrap -node bench -data-dir "$tmp/data" -log-level warn "${ports[@]}" \

@@ -1,9 +1,10 @@
 // Command kvwatch measures blocking KV watchers against a running agent:
-// it parks -n blocking reads on one key and -n on a prefix holding it,
-// reports the agent's resident memory per parked watcher, then changes the
-// key and reports how long until every watcher has its answer.
+// it parks -n blocking reads on one key (or, with -prefix, on a prefix
+// holding it), reports the agent's resident memory per parked watcher,
+// then changes the key and reports how long until every watcher has its
+// answer. Each watcher is its own connection, as with node-consul.
 //
-// Usage: kvwatch -addr 127.0.0.1:8500 -pid <agent pid> -n 10000
+// Usage: kvwatch -addr 127.0.0.1:8500 -pid <agent pid> -n 10000 [-prefix]
 package main
 
 import (
@@ -25,7 +26,8 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8500", "agent HTTP address")
 	pid := flag.Int("pid", 0, "agent process ID, for its memory")
-	n := flag.Int("n", 1000, "watchers on the key, and as many on the prefix")
+	n := flag.Int("n", 1000, "watchers")
+	onPrefix := flag.Bool("prefix", false, "watch the prefix watch/ (recurse) rather than the key")
 	settle := flag.Duration("settle", 3*time.Second, "wait after the last request is sent")
 	flag.Parse()
 	base := "http://" + *addr + "/v1/kv/"
@@ -37,13 +39,16 @@ func main() {
 
 	var sent atomic.Int64
 	var wg sync.WaitGroup
-	results := make([]time.Time, 2**n)
+	watchers := *n
+	results := make([]time.Time, watchers)
 	var failures atomic.Int64
-	for i := range 2 * *n {
-		url := base + "watch/key?index=" + idx + "&wait=5m"
-		if i%2 == 1 {
-			url = base + "watch/?recurse&index=" + idx + "&wait=5m"
-		}
+	url := base + "watch/key?index=" + idx + "&wait=5m"
+	what := "key watch/key"
+	if *onPrefix {
+		url = base + "watch/?recurse&index=" + idx + "&wait=5m"
+		what = "prefix watch/"
+	}
+	for i := range watchers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -53,15 +58,14 @@ func main() {
 			results[i] = time.Now()
 		}()
 	}
-	for sent.Load() < int64(2**n) {
+	for sent.Load() < int64(watchers) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	time.Sleep(*settle)
 	after := rssKB(*pid)
-	watchers := 2 * *n
 	if *pid != 0 {
-		fmt.Printf("watchers parked: %d; agent RSS %d MB -> %d MB: %.1f KB per watcher\n",
-			watchers, before/1024, after/1024, float64(after-before)/float64(watchers))
+		fmt.Printf("%d watchers on the %s: agent RSS %d MB -> %d MB: %.1f KB per watcher\n",
+			watchers, what, before/1024, after/1024, float64(after-before)/float64(watchers))
 	}
 
 	start := time.Now()
