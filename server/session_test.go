@@ -145,14 +145,25 @@ func TestSessionTTLExpiry(t *testing.T) {
 	}
 }
 
-// TestSessionTimersSurviveRestart restarts a server from its data dir: the
-// new leader starts a timer for every TTL session in the store.
+// TestSessionTimersSurviveRestart restarts a server from its data dir
+// (part of the state in a Raft snapshot, the rest in the log): sessions
+// and locks come back, and the new leader starts a timer for every TTL
+// session in the store.
 func TestSessionTimersSurviveRestart(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.DataDir = t.TempDir()
 	s := startServer(t, cfg)
-	ids := []string{mustCreateSession(t, s, state.Session{TTL: "1h"}), mustCreateSession(t, s, state.Session{TTL: "2h"})}
+	ids := []string{mustCreateSession(t, s, state.Session{TTL: "1h"})}
+	mustKVApply(t, s, kvReq(state.KVLock, "held", state.KVEntry{Value: []byte("v"), Session: ids[0]}))
+	mustKVApply(t, s, kvReq(state.KVSet, "gone", state.KVEntry{}))
+	mustKVApply(t, s, kvReq(state.KVDelete, "gone", state.KVEntry{}))
+	if err := s.raft.Snapshot().Error(); err != nil {
+		t.Fatalf("snapshot: %v", err)
+	}
+	ids = append(ids, mustCreateSession(t, s, state.Session{TTL: "2h"}))
 	plain := mustCreateSession(t, s, state.Session{})
+	_, wantKV, _ := s.Store().KVList(nil, "")
+	wantIdx, _, _ := s.Store().KVList(nil, "gone")
 	if err := s.Shutdown(); err != nil {
 		t.Fatal(err)
 	}
@@ -168,6 +179,12 @@ func TestSessionTimersSurviveRestart(t *testing.T) {
 	}
 	if s2.timers.has(plain) {
 		t.Error("timer for a session without TTL")
+	}
+	if _, got, _ := s2.Store().KVList(nil, ""); !reflect.DeepEqual(got, wantKV) {
+		t.Errorf("KV after restart = %+v, want %+v", got, wantKV)
+	}
+	if idx, _, _ := s2.Store().KVList(nil, "gone"); idx != wantIdx {
+		t.Errorf("tombstone index after restart = %d, want %d", idx, wantIdx)
 	}
 }
 
