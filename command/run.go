@@ -35,6 +35,7 @@ func baseCommands() []command {
 		{"members", "Lists the members of a Pylon cluster", runMembers},
 		{"reload", "Triggers the agent to reload configuration files", runReload},
 		{"version", "Prints the Pylon version", runVersion},
+		{"watch", "Watch for changes in Pylon", runWatch},
 	}
 }
 
