@@ -83,3 +83,46 @@ func BenchmarkCatalogRegister(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkKVGet is GET /v1/kv/:key for a 100-byte value, without the
+// network: go test ./agent/httpapi -bench KV -benchmem
+func BenchmarkKVGet(b *testing.B) {
+	api, _ := testAPI(b, 0)
+	h := api.Handler()
+	put := httptest.NewRecorder()
+	h.ServeHTTP(put, httptest.NewRequest(http.MethodPut, "/v1/kv/bench/key", strings.NewReader(strings.Repeat("x", 100))))
+	if put.Code != http.StatusOK {
+		b.Fatalf("put: %d %s", put.Code, put.Body)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/v1/kv/bench/key", nil)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatalf("status %d: %s", w.Code, w.Body)
+		}
+	}
+}
+
+// BenchmarkKVPut is PUT /v1/kv/:key through Raft and the FSM, 32 clients
+// at once as in bench/kv.sh, without the network.
+func BenchmarkKVPut(b *testing.B) {
+	api, _ := testAPI(b, 0)
+	h := api.Handler()
+	value := strings.Repeat("x", 100)
+	b.ReportAllocs()
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest(http.MethodPut, "/v1/kv/bench/key", strings.NewReader(value)))
+			if w.Code != http.StatusOK {
+				b.Errorf("status %d: %s", w.Code, w.Body)
+				return
+			}
+		}
+	})
+}
