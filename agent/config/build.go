@@ -57,7 +57,7 @@ func (fc *fileConfig) runtime(opts buildOptions) (*Runtime, error) {
 		RetryJoin:               fc.RetryJoin,
 	}
 	steps := []func(*Runtime, buildOptions) error{
-		fc.identity, fc.addresses, fc.ports, fc.logging, fc.timing, fc.dns, fc.definitions,
+		fc.identity, fc.addresses, fc.ports, fc.logging, fc.timing, fc.dns, fc.definitions, fc.watches,
 	}
 	for _, step := range steps {
 		if err := step(rt, opts); err != nil {

@@ -49,6 +49,12 @@ type defaulter interface{ setDefaults() }
 // locator is implemented by types that remember where they were written.
 type locator interface{ setPos(pos) }
 
+// nodeDecoder is implemented by types that decode their node themselves
+// (a free-form value that keeps the positions of its keys).
+type nodeDecoder interface {
+	decodeNode(n *node, path string) error
+}
+
 var durationType = reflect.TypeOf(time.Duration(0))
 
 func (d *decoder) decode(n *node, v reflect.Value, path string) error {
@@ -57,6 +63,11 @@ func (d *decoder) decode(n *node, v reflect.Value, path string) error {
 	}
 	if v.Type() == durationType {
 		return d.duration(n, v, path)
+	}
+	if v.CanAddr() {
+		if nd, ok := v.Addr().Interface().(nodeDecoder); ok {
+			return nd.decodeNode(n, path)
+		}
 	}
 	switch v.Kind() {
 	case reflect.Pointer:

@@ -46,6 +46,9 @@ type Runtime struct {
 
 	Services []ServiceDefinition
 	Checks   []CheckDefinition
+	// Watches are the watch definitions of the files, each checked by
+	// watch.Parse (package api/watch); the agent runs them.
+	Watches []map[string]any
 }
 
 // Ports are the listener ports. 0 picks a free port; -1 disables the
