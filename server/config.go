@@ -45,6 +45,18 @@ type Config struct {
 	// tombstone index and reaps what has aged past TombstoneTTL. Zero
 	// means 30 seconds.
 	TombstoneTTLGranularity time.Duration
+	// RaftSnapshotThreshold is how many new log entries make Raft take a
+	// snapshot, after which the log is truncated (Consul's
+	// raft_snapshot_threshold). Zero means 16384. Lower costs more
+	// snapshots; higher costs a longer log to replay at restart.
+	RaftSnapshotThreshold uint64
+	// RaftSnapshotInterval is how often Raft checks the threshold
+	// (raft_snapshot_interval). Zero means 30s; at least 5ms.
+	RaftSnapshotInterval time.Duration
+	// RaftTrailingLogs is how many entries a snapshot leaves in the log,
+	// so a slow follower can catch up without a snapshot
+	// (raft_trailing_logs). Zero means 10240.
+	RaftTrailingLogs uint64
 }
 
 // Defaults of the zero values of Config's durations.
@@ -78,6 +90,9 @@ func (c Config) Validate() error {
 	}
 	if c.SessionTTLMin < 0 || c.TombstoneTTL < 0 || c.TombstoneTTLGranularity < 0 {
 		return errors.New("server config: negative session or tombstone duration")
+	}
+	if c.RaftSnapshotInterval != 0 && c.RaftSnapshotInterval < 5*time.Millisecond {
+		return fmt.Errorf("server config: raft snapshot interval %v is under 5ms", c.RaftSnapshotInterval)
 	}
 	host, _, err := net.SplitHostPort(c.RaftAddr)
 	if err != nil {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"os"
@@ -19,7 +20,7 @@ const (
 
 	// Snapshot after this many new entries, checked this often (Consul's
 	// figures), keeping this many entries behind a snapshot for slow
-	// followers.
+	// followers; Config overrides each.
 	snapshotThreshold = 16384
 	snapshotInterval  = 30 * time.Second
 	trailingLogs      = 10240
@@ -35,9 +36,9 @@ func raftConfig(cfg Config, logger hclog.Logger) *raft.Config {
 	rc := raft.DefaultConfig()
 	rc.LocalID = raft.ServerID(cfg.NodeID)
 	rc.Logger = logger
-	rc.SnapshotThreshold = snapshotThreshold
-	rc.SnapshotInterval = snapshotInterval
-	rc.TrailingLogs = trailingLogs
+	rc.SnapshotThreshold = cmp.Or(cfg.RaftSnapshotThreshold, snapshotThreshold)
+	rc.SnapshotInterval = cmp.Or(cfg.RaftSnapshotInterval, snapshotInterval)
+	rc.TrailingLogs = cmp.Or(cfg.RaftTrailingLogs, trailingLogs)
 	rc.MaxAppendEntries = maxAppendEntries
 	rc.BatchApplyCh = true
 	if cfg.Dev {
