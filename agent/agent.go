@@ -55,7 +55,8 @@ type Agent struct {
 	dnsServer *dns.Server   // nil when DNS is off
 	dnsView   *dnsview.View // the catalog view dnsServer answers from
 
-	events *userevent.Buffer // user events this node received
+	events  *userevent.Buffer // user events this node received
+	watches watchRunner       // the watches of the config files
 
 	cancel     context.CancelFunc // stops the syncer and other loops
 	wg         sync.WaitGroup
@@ -131,7 +132,11 @@ func (a *Agent) start(ctx context.Context) error {
 	if err := a.startHTTP(cfg, loopCtx); err != nil {
 		return err
 	}
-	return a.startDNS(cfg)
+	if err := a.startDNS(cfg); err != nil {
+		return err
+	}
+	a.startWatches(cfg)
+	return nil
 }
 
 func (a *Agent) startServer(ctx context.Context, cfg *config.Runtime, nodeID string) error {
@@ -215,6 +220,7 @@ func (a *Agent) ShutdownCh() <-chan struct{} { return a.shutdownCh }
 func (a *Agent) Shutdown() error {
 	var err error
 	a.stopOnce.Do(func() {
+		a.stopWatches() // before HTTP: they query it
 		if a.cancel != nil {
 			a.cancel()
 		}

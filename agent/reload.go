@@ -61,6 +61,7 @@ func (a *Agent) ReloadConfig() error {
 	for _, w := range warnings {
 		a.logger.Warn("config warning", "warning", w)
 	}
+	defer a.reloadWatches(cfg) // runs after a.mu is released
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, id := range a.fromConfig.list(a.fromConfig.services) {
