@@ -72,6 +72,7 @@ func routeTable() []route {
 		{"/v1/session/node/", get, (*Server).sessionNode},
 		{"/v1/session/list", get, (*Server).sessionList},
 		{"/v1/txn", put, (*Server).txn},
+		{"/v1/snapshot", []string{http.MethodGet, http.MethodPut}, (*Server).snapshot}, // snapshot.go
 
 		// User events (event.go).
 		{"/v1/event/fire/", put, (*Server).eventFire},

@@ -34,6 +34,7 @@ type Catalog interface {
 	// Txn applies a transaction all or nothing; a read-only one is served
 	// without Raft.
 	Txn(ctx context.Context, ops []state.TxnOp) ([]state.TxnResult, []state.TxnError, uint64, error)
+	Snapshotter // snapshot.go
 	Leader() string
 	Peers() ([]string, error)
 	IsLeader() bool
