@@ -233,3 +233,27 @@ func TestWatchDefinitionFromFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchKeyFollow: a key watch prints the pair at start and again when
+// the key changes, not when another key does.
+func TestWatchKeyFollow(t *testing.T) {
+	addr, c := watchTestAgent(t)
+	put := func(k, v string) {
+		t.Helper()
+		if _, err := c.KV().Put(&api.KVPair{Key: k, Value: []byte(v)}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("app/color", "red")
+	r := startWatch(t, "-http-addr="+addr, "-type=key", "-key=app/color", "-follow")
+	r.waitOutput(t, `"Value": "cmVk"`) // red
+	put("app/size", "large")
+	put("app/color", "blue")
+	r.waitOutput(t, `"Value": "Ymx1ZQ=="`) // blue
+	if code := r.stop(t); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if n := strings.Count(r.out.String(), `"Key": "app/`); n != 2 {
+		t.Fatalf("%d results printed, want 2:\n%s", n, r.out.String())
+	}
+}
