@@ -100,7 +100,7 @@ func TestExecuteFilters(t *testing.T) {
 		{"meta mismatch", state.ServiceQuery{ServiceMeta: map[string]string{"ver": "2"}}, Options{}, []string{}},
 		{"connect query", state.ServiceQuery{Connect: true}, Options{}, []string{"n7"}},
 		{"connect option", state.ServiceQuery{}, Options{Connect: true}, []string{"n7"}},
-		{"authz", state.ServiceQuery{}, Options{Authz: denyNode{"n2"}}, []string{"n1", "n6"}},
+		{"authz", state.ServiceQuery{}, Options{Authz: denyNode{acl.AllowAll(), "n2"}}, []string{"n1", "n6"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,18 +122,12 @@ func TestExecuteFilters(t *testing.T) {
 }
 
 // denyNode is an Authorizer that may not read one node.
-type denyNode struct{ node string }
+type denyNode struct {
+	acl.Authorizer
+	node string
+}
 
-func (d denyNode) AgentRead(string) bool    { return true }
-func (d denyNode) AgentWrite(string) bool   { return true }
-func (d denyNode) NodeRead(n string) bool   { return n != d.node }
-func (d denyNode) NodeWrite(string) bool    { return true }
-func (d denyNode) ServiceRead(string) bool  { return true }
-func (d denyNode) ServiceWrite(string) bool { return true }
-func (d denyNode) OperatorRead() bool       { return true }
-func (d denyNode) OperatorWrite() bool      { return true }
-func (d denyNode) QueryRead(string) bool    { return true }
-func (d denyNode) QueryWrite(string) bool   { return true }
+func (d denyNode) NodeRead(n string) bool { return n != d.node }
 
 var _ acl.Authorizer = denyNode{}
 
