@@ -22,6 +22,8 @@ func FuzzLoadHCL(f *testing.F) {
 	addSeeds(f, "testdata/web.hcl")
 	f.Add([]byte(`ports { http = 1 dns = 2 }` + "\n" + `service { name = "a" check { ttl = "1s" } }`))
 	f.Add([]byte(`a "b" "c" { d = [1, { e = true }] }`))
+	f.Add([]byte(`watches = [{ type = "key", key = "k", args = ["x"] }]` + "\n" +
+		`watches { type = "nodes" handler_type = "http" http_handler_config { path = "http://h/" } }`))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		n, err := parseHCL("f.hcl", src)
 		if err != nil {
@@ -34,6 +36,7 @@ func FuzzLoadHCL(f *testing.F) {
 func FuzzLoadJSON(f *testing.F) {
 	addSeeds(f, "testdata/web.json")
 	f.Add([]byte(`{"services":[{"name":"a","port":1}],"dns_config":{"service_ttl":{"*":"5s"}}}`))
+	f.Add([]byte(`{"watches":[{"type":"service","service":"w","tag":["a"],"passingonly":true,"handler":"cat"}]}`))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		n, err := parseJSON("f.json", src)
 		if err != nil {
