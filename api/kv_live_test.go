@@ -42,7 +42,27 @@ func liveAgent(t *testing.T) string {
 			t.Errorf("shutdown: %v", err)
 		}
 	})
-	return a.HTTPAddr()
+	addr := a.HTTPAddr()
+	waitNodeRegistered(t, addr)
+	return addr
+}
+
+// waitNodeRegistered waits until anti-entropy has put the agent's node in
+// the catalog: sessions can only be created for a registered node.
+func waitNodeRegistered(t *testing.T, addr string) {
+	t.Helper()
+	c := newClient(t, addr)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		n, _, err := c.Catalog().Node("node1", nil)
+		if err == nil && n != nil && n.Node != nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("node never registered: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // newClient returns a Pylon client for addr whose idle connections are

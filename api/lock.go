@@ -151,6 +151,9 @@ func (l *Lock) Lock(stopCh <-chan struct{}) (<-chan struct{}, error) {
 	defer cancel()
 	session, renew, err := l.startSession(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, nil // stopped by the caller
+		}
 		return nil, err
 	}
 	acquired, err := l.acquire(ctx, session)

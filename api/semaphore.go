@@ -145,6 +145,9 @@ func (s *Semaphore) Acquire(stopCh <-chan struct{}) (<-chan struct{}, error) {
 	defer cancel()
 	session, renew, err := s.startSession(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, nil // stopped by the caller
+		}
 		return nil, err
 	}
 	ok, _, err := s.c.KV().Acquire(s.contenderEntry(session), s.writeOpts(ctx))

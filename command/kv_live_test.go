@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pylonmesh/pylon/agent"
 	"github.com/pylonmesh/pylon/agent/config"
@@ -43,6 +44,19 @@ func kvTestAgent(t *testing.T, paths ...string) (string, *api.Client) {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Config().HttpClient.CloseIdleConnections)
+	// Sessions can only be created once anti-entropy has registered the
+	// node in the catalog.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		n, _, err := c.Catalog().Node("node1", nil)
+		if err == nil && n != nil && n.Node != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("node never registered: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	for _, p := range paths {
 		probeRoute(t, addr, p)
 	}
