@@ -13,7 +13,7 @@ const module = "github.com/pylonmesh/pylon"
 // directly. A package may always import its own subpackages.
 var allowedImports = map[string][]string{
 	"":             {"command"}, // main.go
-	"command":      {"command", "api", "agent", "version"},
+	"command":      {"command", "api", "agent", "version", "server/snapshot"},
 	"api":          {},
 	"api/watch":    {"api"}, // watches run through the Go client
 	"version":      {},
