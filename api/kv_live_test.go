@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -89,41 +88,15 @@ func newConsulClient(t *testing.T, addr string) *consul.Client {
 	return c
 }
 
-// liveClient starts an agent and returns a client for it, skipping the test
-// while the endpoints under test are not in the agent's route table yet.
-func liveClient(t *testing.T, paths ...string) (*api.Client, string) {
+// liveClient starts an agent and returns a client for it and its address.
+func liveClient(t *testing.T) (*api.Client, string) {
 	t.Helper()
 	addr := liveAgent(t)
-	c := newClient(t, addr)
-	for _, p := range paths {
-		requireEndpoint(t, addr, p)
-	}
-	return c, addr
-}
-
-// requireEndpoint skips the test when the agent answers 404 "Invalid URL
-// path" for path: the handler has not landed yet.
-func requireEndpoint(t *testing.T, addr, path string) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodOptions, "http://"+addr+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := &http.Transport{}
-	defer tr.CloseIdleConnections()
-	resp, err := (&http.Client{Transport: tr}).Do(req)
-	if err != nil {
-		t.Fatalf("probe %s: %v", path, err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	if resp.StatusCode == http.StatusNotFound && strings.Contains(string(b), "Invalid URL path") {
-		t.Skip("endpoint not in the route table yet")
-	}
+	return newClient(t, addr), addr
 }
 
 func TestLiveKVRoundTrip(t *testing.T) {
-	c, _ := liveClient(t, "/v1/kv/")
+	c, _ := liveClient(t)
 	kv := c.KV()
 
 	pair, qm, err := kv.Get("app/missing", nil)
@@ -189,7 +162,7 @@ func TestLiveKVRoundTrip(t *testing.T) {
 }
 
 func TestLiveKVBlockingGetWakesOnPut(t *testing.T) {
-	c, _ := liveClient(t, "/v1/kv/")
+	c, _ := liveClient(t)
 	_, qm, err := c.KV().Get("watched", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -218,7 +191,7 @@ func TestLiveKVBlockingGetWakesOnPut(t *testing.T) {
 }
 
 func TestLiveSessions(t *testing.T) {
-	c, _ := liveClient(t, "/v1/kv/", "/v1/session/create")
+	c, _ := liveClient(t)
 	s := c.Session()
 	node, err := c.Agent().NodeName()
 	if err != nil {
@@ -285,7 +258,7 @@ func TestLiveSessions(t *testing.T) {
 }
 
 func TestLiveTxn(t *testing.T) {
-	c, _ := liveClient(t, "/v1/kv/", "/v1/txn")
+	c, _ := liveClient(t)
 	if _, err := c.KV().Put(&api.KVPair{Key: "t/a", Value: []byte("1")}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +293,7 @@ func TestLiveTxn(t *testing.T) {
 }
 
 func TestLiveEvents(t *testing.T) {
-	c, _ := liveClient(t, "/v1/event/list")
+	c, _ := liveClient(t)
 	id, _, err := c.Event().Fire(&api.UserEvent{Name: "deploy", Payload: []byte("v2")}, nil)
 	if err != nil || id == "" {
 		t.Fatalf("fire: %q %v", id, err)

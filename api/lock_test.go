@@ -42,7 +42,7 @@ type result struct {
 }
 
 func TestLockExclusionAndHandOver(t *testing.T) {
-	c, _ := liveClient(t, "/v1/kv/", "/v1/session/create")
+	c, _ := liveClient(t)
 	l1, err := c.LockOpts(&api.LockOptions{Key: "svc/leader", Value: []byte("one")})
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +109,7 @@ func TestLockExclusionAndHandOver(t *testing.T) {
 }
 
 func TestLockLostWhenSessionDestroyed(t *testing.T) {
-	c, _ := liveClient(t, "/v1/kv/", "/v1/session/create")
+	c, _ := liveClient(t)
 	l, _ := c.LockKey("svc/lost")
 	lost, err := l.Lock(nil)
 	if err != nil {
@@ -129,7 +129,7 @@ func TestLockLostWhenSessionDestroyed(t *testing.T) {
 }
 
 func TestLockStoppedWhileWaiting(t *testing.T) {
-	c, _ := liveClient(t, "/v1/kv/", "/v1/session/create")
+	c, _ := liveClient(t)
 	l1, _ := c.LockKey("svc/stop")
 	if _, err := l1.Lock(nil); err != nil {
 		t.Fatal(err)
@@ -149,7 +149,7 @@ func TestLockStoppedWhileWaiting(t *testing.T) {
 }
 
 func TestLockAndSemaphoreConflict(t *testing.T) {
-	c, _ := liveClient(t, "/v1/kv/", "/v1/session/create")
+	c, _ := liveClient(t)
 	if _, err := c.KV().Put(&api.KVPair{Key: "plain", Value: []byte("x")}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +204,7 @@ func holders(t *testing.T, c *api.Client, prefix string) []string {
 }
 
 func TestSemaphoreLimitTwoWithThreeContenders(t *testing.T) {
-	c, _ := liveClient(t, "/v1/kv/", "/v1/session/create")
+	c, _ := liveClient(t)
 	newSem := func(tryOnceWait time.Duration) *api.Semaphore {
 		s, err := c.SemaphoreOpts(&api.SemaphoreOptions{Prefix: "pool", Limit: 2, Value: []byte("worker"),
 			SemaphoreTryOnce: tryOnceWait > 0, SemaphoreWaitTime: tryOnceWait})
@@ -267,7 +267,7 @@ func TestSemaphoreLimitTwoWithThreeContenders(t *testing.T) {
 }
 
 func TestSemaphoreSlotLostWhenSessionDestroyed(t *testing.T) {
-	c, _ := liveClient(t, "/v1/kv/", "/v1/session/create")
+	c, _ := liveClient(t)
 	s, _ := c.SemaphorePrefix("gone", 1)
 	lost, err := s.Acquire(nil)
 	if err != nil {
@@ -289,7 +289,7 @@ func TestSemaphoreSlotLostWhenSessionDestroyed(t *testing.T) {
 // TestLockInteropWithConsulClient holds the lock with one client while the
 // other tries, both ways: the two implementations exclude each other.
 func TestLockInteropWithConsulClient(t *testing.T) {
-	c, addr := liveClient(t, "/v1/kv/", "/v1/session/create")
+	c, addr := liveClient(t)
 	cc := newConsulClient(t, addr)
 	const key = "interop/leader"
 
@@ -343,7 +343,7 @@ func TestLockInteropWithConsulClient(t *testing.T) {
 // TestSemaphoreInteropWithConsulClient shares one semaphore of limit 2
 // between the two clients: a third contender of either kind is refused.
 func TestSemaphoreInteropWithConsulClient(t *testing.T) {
-	c, addr := liveClient(t, "/v1/kv/", "/v1/session/create")
+	c, addr := liveClient(t)
 	cc := newConsulClient(t, addr)
 	ours, _ := c.SemaphorePrefix("shared", 2)
 	theirs, _ := cc.SemaphorePrefix("shared", 2)

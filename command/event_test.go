@@ -7,7 +7,7 @@ import (
 )
 
 func TestEventFires(t *testing.T) {
-	addr, c := kvTestAgent(t, "/v1/event/fire/")
+	addr, c := kvTestAgent(t)
 	out, errOut, code := run(t, "event", "-http-addr", addr, "-name=deploy", "-node=node.*", "v1.2.3")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -15,10 +14,8 @@ import (
 )
 
 // kvTestAgent starts a dev agent on random loopback ports, stopped when
-// the test ends, and returns its HTTP address and a client for it. It
-// skips the test while one of paths is not in the agent's route table
-// yet (the probe answers 404 "Invalid URL path").
-func kvTestAgent(t *testing.T, paths ...string) (string, *api.Client) {
+// the test ends, and returns its HTTP address and a client for it.
+func kvTestAgent(t *testing.T) (string, *api.Client) {
 	t.Helper()
 	clearEnv(t)
 	rt, _, err := config.Load([]string{"-dev", "-node", "node1", "-bind", "127.0.0.1", "-client", "127.0.0.1",
@@ -57,30 +54,7 @@ func kvTestAgent(t *testing.T, paths ...string) (string, *api.Client) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	for _, p := range paths {
-		probeRoute(t, addr, p)
-	}
 	return addr, c
-}
-
-// probeRoute skips the test when the agent has no handler for path yet.
-func probeRoute(t *testing.T, addr, path string) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodOptions, "http://"+addr+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := &http.Transport{}
-	defer tr.CloseIdleConnections()
-	resp, err := (&http.Client{Transport: tr}).Do(req)
-	if err != nil {
-		t.Fatalf("probe %s: %v", path, err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	if resp.StatusCode == http.StatusNotFound && strings.Contains(string(b), "Invalid URL path") {
-		t.Skip("endpoint not in the route table yet")
-	}
 }
 
 // setStdin makes "-" arguments read s for the rest of the test.

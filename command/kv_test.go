@@ -31,7 +31,7 @@ func mustRun(t *testing.T, addr string, words int, args ...string) string {
 }
 
 func TestKVPutGetExportImportRoundTrip(t *testing.T) {
-	addr, c := kvTestAgent(t, "/v1/kv/")
+	addr, c := kvTestAgent(t)
 	file := filepath.Join(t.TempDir(), "motd")
 	if err := os.WriteFile(file, []byte("hello\nworld"), 0o600); err != nil {
 		t.Fatal(err)
@@ -122,7 +122,7 @@ func TestKVPutGetExportImportRoundTrip(t *testing.T) {
 }
 
 func TestKVCASAndLocks(t *testing.T) {
-	addr, c := kvTestAgent(t, "/v1/kv/", "/v1/session/create")
+	addr, c := kvTestAgent(t)
 	mustRun(t, addr, 2, "kv", "put", "-cas", "-modify-index=0", "cfg", "first")
 	_, errOut, code := kvRun(t, addr, 2, "kv", "put", "-cas", "-modify-index=0", "cfg", "second")
 	if code != 1 || errOut != "Error! Did not write to cfg: CAS failed\n" {
@@ -235,7 +235,7 @@ func TestKVHelp(t *testing.T) {
 // TestKVUsesEnvironmentAddress checks that the KV commands honour
 // CONSUL_HTTP_ADDR and PYLON_HTTP_ADDR like the other commands.
 func TestKVUsesEnvironmentAddress(t *testing.T) {
-	addr, c := kvTestAgent(t, "/v1/kv/")
+	addr, c := kvTestAgent(t)
 	if _, err := c.KV().Put(&api.KVPair{Key: "env", Value: []byte("yes")}, nil); err != nil {
 		t.Fatal(err)
 	}

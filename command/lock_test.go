@@ -61,7 +61,7 @@ func waitFile(t *testing.T, path string, r *lockRun) {
 }
 
 func TestLockRunsChildHoldingTheLock(t *testing.T) {
-	addr, c := kvTestAgent(t, "/v1/kv/", "/v1/session/create")
+	addr, c := kvTestAgent(t)
 	dir := t.TempDir()
 	// The child checks, while it runs, that the lock key is held.
 	r := startLock(t, addr, "-verbose", "jobs/nightly", "echo held=$CONSUL_LOCK_HELD $PYLON_LOCK_HELD; touch "+dir+"/ran")
@@ -84,7 +84,7 @@ func TestLockRunsChildHoldingTheLock(t *testing.T) {
 }
 
 func TestLockExitCodes(t *testing.T) {
-	addr, _ := kvTestAgent(t, "/v1/kv/", "/v1/session/create")
+	addr, _ := kvTestAgent(t)
 	tests := []struct {
 		name string
 		args []string
@@ -107,7 +107,7 @@ func TestLockExitCodes(t *testing.T) {
 }
 
 func TestLockTimeoutWhileHeld(t *testing.T) {
-	addr, c := kvTestAgent(t, "/v1/kv/", "/v1/session/create")
+	addr, c := kvTestAgent(t)
 	l, _ := c.LockKey("busy/.lock")
 	if _, err := l.Lock(nil); err != nil {
 		t.Fatal(err)
@@ -133,7 +133,7 @@ func TestLockTimeoutWhileHeld(t *testing.T) {
 // TestLockLostKillsChild destroys the session holding the lock while the
 // child runs: the child is killed and pylon lock exits 1.
 func TestLockLostKillsChild(t *testing.T) {
-	addr, c := kvTestAgent(t, "/v1/kv/", "/v1/session/create")
+	addr, c := kvTestAgent(t)
 	dir := t.TempDir()
 	pidFile := filepath.Join(dir, "pid")
 	r := startLock(t, addr, "lost", "echo $$ > "+pidFile+".tmp; mv "+pidFile+".tmp "+pidFile+"; exec sleep 600")
@@ -155,7 +155,7 @@ func TestLockLostKillsChild(t *testing.T) {
 // TestLockInterruptKillsChildAndReleases sends SIGTERM to pylon lock while
 // the child runs.
 func TestLockInterruptKillsChildAndReleases(t *testing.T) {
-	addr, c := kvTestAgent(t, "/v1/kv/", "/v1/session/create")
+	addr, c := kvTestAgent(t)
 	dir := t.TempDir()
 	pidFile := filepath.Join(dir, "pid")
 	// The shell stays the process group leader; sleep is its child.
@@ -181,7 +181,7 @@ func TestLockInterruptKillsChildAndReleases(t *testing.T) {
 // TestLockSemaphoreLimit runs two holders of a -n=2 semaphore whose
 // children wait for a go-ahead; a third holder times out meanwhile.
 func TestLockSemaphoreLimit(t *testing.T) {
-	addr, c := kvTestAgent(t, "/v1/kv/", "/v1/session/create")
+	addr, c := kvTestAgent(t)
 	dir := t.TempDir()
 	goAhead := filepath.Join(dir, "go")
 	child := func(name string) string {
