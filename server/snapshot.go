@@ -63,6 +63,9 @@ func (s *Server) SnapshotRestore(ctx context.Context, r io.Reader) error {
 	}()
 	meta, err := snapshot.Read(ctxReader{ctx, r}, spool, snapshot.DefaultMaxStateSize)
 	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr // the caller gave up: not the archive's fault
+		}
 		return fmt.Errorf("snapshot restore: %w", err)
 	}
 	if err := checkRestorable(spool); err != nil {

@@ -367,3 +367,25 @@ func BenchmarkSnapshotSave(b *testing.B) {
 
 // crc32c is the checksum that ends a state store stream.
 func crc32c(b []byte) uint32 { return crc32.Checksum(b, crc32.MakeTable(crc32.Castagnoli)) }
+
+// TestSnapshotRestoreCanceled: a restore whose caller gave up reports the
+// context's error, not a bad archive, and changes nothing.
+func TestSnapshotRestoreCanceled(t *testing.T) {
+	s := startServer(t, testConfig(t))
+	if _, err := s.Register(context.Background(), reg("n1", "web-1")); err != nil {
+		t.Fatal(err)
+	}
+	archive, _ := save(t, s)
+	before := dumpState(t, s.Store())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.SnapshotRestore(ctx, bytes.NewReader(archive)); !errors.Is(err, context.Canceled) {
+		t.Fatalf("SnapshotRestore = %v, want context.Canceled", err)
+	}
+	if _, err := s.SnapshotSave(ctx, io.Discard); !errors.Is(err, context.Canceled) {
+		t.Fatalf("SnapshotSave = %v, want context.Canceled", err)
+	}
+	if got := dumpState(t, s.Store()); got != before {
+		t.Errorf("state changed:\n got %s\nwant %s", got, before)
+	}
+}
