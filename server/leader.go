@@ -131,16 +131,18 @@ func (s *Server) notifyLeaderChange() {
 
 // establishLeadership runs when this server becomes leader: a barrier makes
 // the FSM apply everything committed by earlier terms, then the server's
-// own Raft address is brought up to date.
+// own Raft address is brought up to date and the leader duties start.
 func (s *Server) establishLeadership() {
 	if err := s.raft.Barrier(raftTimeout).Error(); err != nil {
 		s.logger.Warn("leader barrier", "error", err)
 		return
 	}
-	s.leaderReady.Store(true)
-	s.notifyLeaderChange()
 	s.reconcileSelf()
 	s.startLeaderDuties()
+	// Ready only now, so that a caller of WaitForLeader finds the leader
+	// duties (session TTL timers) running.
+	s.leaderReady.Store(true)
+	s.notifyLeaderChange()
 }
 
 // startLeaderDuties starts what only the leader does: a TTL timer for
