@@ -127,6 +127,11 @@ func (a *Agent) start(ctx context.Context) error {
 		State: a.local, Catalog: serverCatalog{a.server}, Logger: a.logger.With("subsystem", "anti-entropy"),
 		FullInterval: time.Minute, RetryInterval: 15 * time.Second, CheckUpdateInterval: cfg.CheckUpdateInterval,
 	}
+	// One full sync before the API opens, so the node is in the catalog
+	// when the first request comes (a session needs its node).
+	if err := a.syncer.SyncFull(ctx); err != nil {
+		a.logger.Warn("initial sync failed; anti-entropy will retry", "error", err)
+	}
 	a.goLoop(func() { a.syncer.Run(loopCtx) })
 	a.goLoop(func() { a.reapCritical(loopCtx) })
 	if err := a.startHTTP(cfg, loopCtx); err != nil {
@@ -149,6 +154,10 @@ func (a *Agent) startServer(ctx context.Context, cfg *config.Runtime, nodeID str
 	scfg.RaftAddr = net.JoinHostPort(cfg.BindAddr, strconv.Itoa(cfg.Ports.Server))
 	scfg.AdvertiseAddr = cfg.AdvertiseAddr // the bound port is used
 	scfg.Logger = a.logger                 // the server adds its own subsystem
+	scfg.SessionTTLMin = cfg.SessionTTLMin
+	scfg.RaftSnapshotThreshold = uint64(cfg.RaftSnapshotThreshold)
+	scfg.RaftSnapshotInterval = cfg.RaftSnapshotInterval
+	scfg.RaftTrailingLogs = uint64(cfg.RaftTrailingLogs)
 	srv, err := server.New(scfg)
 	if err != nil {
 		return fmt.Errorf("start server: %w", err)

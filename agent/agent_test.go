@@ -401,3 +401,13 @@ func TestAPIWritesAreInTheCatalogWhenTheyAnswer(t *testing.T) {
 		t.Fatalf("after deregistering, %d instances, want 19", len(svcs))
 	}
 }
+
+// TestSessionRightAfterStart: the node is in the catalog before the API
+// opens, so a session (which needs its node) can be made at once.
+func TestSessionRightAfterStart(t *testing.T) {
+	_, cl := testAgent(t)
+	id, _, err := cl.Session().Create(&consulapi.SessionEntry{Name: "first"}, nil)
+	if err != nil || id == "" {
+		t.Fatalf("session create right after start = %q, %v", id, err)
+	}
+}

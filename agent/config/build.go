@@ -53,6 +53,10 @@ func (fc *fileConfig) runtime(opts buildOptions) (*Runtime, error) {
 		DefaultQueryTime:        or(fc.DefaultQueryTime, 300*time.Second),
 		MaxQueryTime:            or(fc.MaxQueryTime, 600*time.Second),
 		CheckUpdateInterval:     or(fc.CheckUpdateInterval, 5*time.Minute),
+		SessionTTLMin:           or(fc.SessionTTLMin, 0),
+		RaftSnapshotThreshold:   or(fc.RaftSnapshotThreshold, 0),
+		RaftSnapshotInterval:    or(fc.RaftSnapshotInterval, 0),
+		RaftTrailingLogs:        or(fc.RaftTrailingLogs, 0),
 		HTTPResponseHeaders:     fc.HTTPConfig.ResponseHeaders,
 		RetryJoin:               fc.RetryJoin,
 	}
@@ -122,6 +126,15 @@ func (fc *fileConfig) timing(rt *Runtime, _ buildOptions) error {
 	} {
 		if d <= 0 {
 			return fmt.Errorf("%s: must be positive, got %s", name, d)
+		}
+	}
+	// Zero keeps the server's default for these.
+	for name, n := range map[string]int64{
+		"session_ttl_min": int64(rt.SessionTTLMin), "raft_snapshot_interval": int64(rt.RaftSnapshotInterval),
+		"raft_snapshot_threshold": int64(rt.RaftSnapshotThreshold), "raft_trailing_logs": int64(rt.RaftTrailingLogs),
+	} {
+		if n < 0 {
+			return fmt.Errorf("%s: must not be negative, got %d", name, n)
 		}
 	}
 	return nil

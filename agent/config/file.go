@@ -32,7 +32,13 @@ type fileConfig struct {
 	DefaultQueryTime    *time.Duration
 	MaxQueryTime        *time.Duration
 	CheckUpdateInterval *time.Duration
-	HTTPConfig          struct{ ResponseHeaders map[string]string } `cfg:"http_config"`
+	SessionTTLMin       *time.Duration `cfg:"session_ttl_min"`
+
+	RaftSnapshotThreshold *int
+	RaftSnapshotInterval  *time.Duration
+	RaftTrailingLogs      *int
+
+	HTTPConfig struct{ ResponseHeaders map[string]string } `cfg:"http_config"`
 
 	Domain    *string
 	AltDomain *string
@@ -94,8 +100,7 @@ var ignoredKeys = keySet(
 	"encrypt_verify_outgoing", "tls", "verify_incoming", "verify_outgoing", "verify_server_hostname",
 	"ca_file", "ca_path", "cert_file", "key_file", "auto_encrypt", "auto_config", "start_join", "retry_join_wan",
 	"retry_interval", "retry_max", "leave_on_terminate", "skip_leave_on_interrupt", "rejoin_after_leave",
-	"disable_update_check", "disable_remote_exec", "enable_debug", "raft_protocol", "raft_snapshot_threshold",
-	"raft_snapshot_interval", "raft_trailing_logs", "autopilot", "log_file", "log_rotate_bytes",
+	"disable_update_check", "disable_remote_exec", "enable_debug", "raft_protocol", "autopilot", "log_file", "log_rotate_bytes",
 	"log_rotate_duration", "log_rotate_max_files", "enable_syslog", "syslog_facility", "config_entries",
 	"audit", "pid_file", "leave_on_interrupt", "translate_wan_addrs", "enable_central_service_config",
 	"reconnect_timeout", "reconnect_timeout_wan", "serf_lan", "serf_wan", "advertise_addrs",

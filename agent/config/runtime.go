@@ -39,6 +39,13 @@ type Runtime struct {
 	DefaultQueryTime    time.Duration // blocking query wait when none is given
 	MaxQueryTime        time.Duration // cap on a blocking query's wait
 	CheckUpdateInterval time.Duration // how long an output-only check change may wait to sync
+	SessionTTLMin       time.Duration // shortest session TTL accepted (0: the server's 10s)
+
+	// Raft snapshots (0: the server's defaults of 16384 entries, 30s,
+	// 10240 trailing entries).
+	RaftSnapshotThreshold int
+	RaftSnapshotInterval  time.Duration
+	RaftTrailingLogs      int
 
 	HTTPResponseHeaders map[string]string
 	DNS                 dns.Config
