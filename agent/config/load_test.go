@@ -163,6 +163,7 @@ func TestLoadErrors(t *testing.T) {
 		{"bad log level", "c.hcl", `log_level = "loud"`, nil, `log_level "loud"`},
 		{"top level list", "c.json", `[1]`, nil, `the top level must be an object`},
 		{"unknown format", "c.yaml", `a: 1`, nil, `unknown format`},
+		{"negative trailing logs", "c.hcl", `raft_trailing_logs = -1`, nil, `raft_trailing_logs: must not be negative`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -189,6 +190,19 @@ func TestFlagErrors(t *testing.T) {
 		if _, _, err := Load(args); err == nil {
 			t.Errorf("Load(%q) succeeded", args)
 		}
+	}
+}
+
+func TestRaftAndSessionKeys(t *testing.T) {
+	f := writeFile(t, t.TempDir(), "c.hcl", `
+raft_snapshot_threshold = 100
+raft_snapshot_interval  = "5s"
+raft_trailing_logs      = 50
+session_ttl_min         = "1s"
+`)
+	rt, _ := mustLoad(t, append(append([]string(nil), devArgs...), "-config-file", f)...)
+	if rt.RaftSnapshotThreshold != 100 || rt.RaftSnapshotInterval != 5*time.Second || rt.RaftTrailingLogs != 50 || rt.SessionTTLMin != time.Second {
+		t.Fatalf("raft/session keys = %d %v %d %v", rt.RaftSnapshotThreshold, rt.RaftSnapshotInterval, rt.RaftTrailingLogs, rt.SessionTTLMin)
 	}
 }
 
