@@ -40,10 +40,16 @@ echo "== dev mode (in-memory Raft)"
 run "trivial Go server (same GET body)" http://127.0.0.1:18600/
 run "GET /v1/kv/bench/key" http://127.0.0.1:18500/v1/kv/bench/key
 run "PUT /v1/kv/bench/key (100 B)" -m PUT -D "$tmp/value" http://127.0.0.1:18500/v1/kv/bench/key
-echo "== blocking watchers, one connection each (dev mode)"
-"$tmp/kvwatch" -addr 127.0.0.1:18500 -pid "$dev" -n "$watchers"
-"$tmp/kvwatch" -addr 127.0.0.1:18500 -pid "$dev" -n "$watchers" -prefix
 kill "$dev"; wait "$dev" 2>/dev/null || true
+
+echo "== blocking watchers, one connection each, each run on a fresh dev agent"
+for kind in "" -prefix; do
+  "$tmp/pylon" agent -dev -log-level warn "${ports[@]}" >"$tmp/dev.log" 2>&1 &
+  dev=$!
+  wait_up
+  "$tmp/kvwatch" -addr 127.0.0.1:18500 -pid "$dev" -n "$watchers" $kind
+  kill "$dev"; wait "$dev" 2>/dev/null || true
+done
 
 "$tmp/pylon" agent -server -bootstrap -node bench -data-dir "$tmp/data" -log-level warn "${ports[@]}" \
   -bind 127.0.0.1 -client 127.0.0.1 >"$tmp/disk.log" 2>&1 &

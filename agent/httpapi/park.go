@@ -56,6 +56,10 @@ type parked struct {
 	deadline time.Time
 	timer    *time.Timer
 	group    *parkGroup // nil once woken
+	// same names what the answer depends on besides the data: the
+	// request URI and the token headers. Waiters of one group with the
+	// same value get one answer, computed once.
+	same string
 }
 
 // parkState rides on a resumed request's context: the connection it
@@ -112,7 +116,8 @@ func (s *Server) parkable(c *call, deadline time.Time) *parked {
 	}
 	req := c.r.Clone(context.Background())
 	req.Body = http.NoBody
-	return &parked{s: s, rt: *c.route, req: req, conn: conn, deadline: deadline}
+	same := req.URL.RequestURI() + "\x00" + req.Header.Get("X-Consul-Token") + "\x00" + req.Header.Get("Authorization")
+	return &parked{s: s, rt: *c.route, req: req, conn: conn, deadline: deadline, same: same}
 }
 
 // add registers p with the group of ws's channels, starting the group's
@@ -158,8 +163,12 @@ func (pk *parker) watch(ctx context.Context, g *parkGroup, ws memdb.WatchSet) {
 	}
 	pk.mu.Unlock()
 	g.cancel()
+	alike := map[string][]*parked{}
 	for p := range waiters {
-		go p.resume()
+		alike[p.same] = append(alike[p.same], p)
+	}
+	for _, ps := range alike {
+		go ps[0].resumeFor(ps[1:])
 	}
 }
 
@@ -217,7 +226,12 @@ func watchKey(ws memdb.WatchSet) string {
 
 // resume runs the parked request again on its connection. It either
 // answers (and closes the connection) or parks again.
-func (p *parked) resume() {
+func (p *parked) resume() { p.resumeFor(nil) }
+
+// resumeFor resumes p and gives its answer to the others too: they were
+// woken by the same change and asked the same question. If p parks
+// again, the others are resumed on their own.
+func (p *parked) resumeFor(others []*parked) {
 	w := newConnWriter(p.conn)
 	for k, v := range p.s.cfg.ResponseHeaders {
 		w.header.Set(k, v)
@@ -225,10 +239,41 @@ func (p *parked) resume() {
 	ctx := context.WithValue(context.Background(), parkKey{}, &parkState{p: p})
 	r := p.req.WithContext(ctx)
 	if p.s.serveRoute(w, r, p.rt) {
+		for _, o := range others {
+			go o.resume()
+		}
 		return // parked again
 	}
-	if err := w.finish(); err != nil {
-		p.s.logger.Debug("answer to a parked query failed", "path", r.URL.Path, "error", err)
+	resp := w.response()
+	p.s.answerAll(append(others, p), resp)
+}
+
+// answerWorkers bounds the goroutines writing one shared answer.
+const answerWorkers = 4
+
+// answerAll writes one rendered answer on many parked connections.
+func (s *Server) answerAll(ps []*parked, resp []byte) {
+	if len(ps) == 1 {
+		s.answer(ps[0], resp)
+		return
 	}
-	_ = p.conn.Close()
+	var wg sync.WaitGroup
+	per := (len(ps) + answerWorkers - 1) / answerWorkers
+	for start := 0; start < len(ps); start += per {
+		part := ps[start:min(start+per, len(ps))]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, p := range part {
+				s.answer(p, resp)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func (s *Server) answer(p *parked, resp []byte) {
+	if err := answer(p.conn, resp); err != nil {
+		s.logger.Debug("answer to a parked query failed", "path", p.req.URL.Path, "error", err)
+	}
 }

@@ -46,24 +46,24 @@ func register(t testing.TB, srv *server.Server, node, service string) {
 	}
 }
 
-type answer struct {
+type reply struct {
 	resp *http.Response
 	body string
 	err  error
 }
 
 // blockingGet starts a blocking GET and returns where its answer arrives.
-func blockingGet(addr, path string) <-chan answer {
-	ch := make(chan answer, 1)
+func blockingGet(addr, path string) <-chan reply {
+	ch := make(chan reply, 1)
 	go func() {
 		resp, err := http.Get("http://" + addr + path)
 		if err != nil {
-			ch <- answer{err: err}
+			ch <- reply{err: err}
 			return
 		}
 		defer resp.Body.Close()
 		b, err := io.ReadAll(resp.Body)
-		ch <- answer{resp, string(b), err}
+		ch <- reply{resp, string(b), err}
 	}()
 	return ch
 }
@@ -223,4 +223,31 @@ func liveBytes() int64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return int64(m.HeapAlloc + m.StackInuse)
+}
+
+// TestParkedAlikeQueriesShareOneAnswer: many watchers of the same query
+// and one of another, woken by one change, all get their answer.
+func TestParkedAlikeQueriesShareOneAnswer(t *testing.T) {
+	addr, api, srv := parkingAPI(t, true)
+	register(t, srv, "n1", "x")
+	first := <-blockingGet(addr, "/v1/catalog/service/x")
+	idx := first.resp.Header.Get("X-Consul-Index")
+	const alike = 20
+	var got []<-chan reply
+	for range alike {
+		got = append(got, blockingGet(addr, "/v1/catalog/service/x?index="+idx+"&wait=30s"))
+	}
+	other := blockingGet(addr, "/v1/catalog/service/x?index="+idx+"&wait=29s&pretty")
+	waitParked(t, api, alike+1)
+	register(t, srv, "n2", "x")
+	for i, ch := range append(got, other) {
+		select {
+		case a := <-ch:
+			if a.err != nil || a.resp.StatusCode != 200 || !strings.Contains(a.body, `"n2"`) || a.resp.Header.Get("X-Consul-Index") == idx {
+				t.Fatalf("watcher %d: %+v %q", i, a.err, a.body)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("watcher %d not answered", i)
+		}
+	}
 }

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"net"
@@ -40,8 +39,8 @@ func (w *connWriter) Write(b []byte) (int, error) {
 	return w.body.Write(b)
 }
 
-// finish writes the status line, the headers and the body.
-func (w *connWriter) finish() error {
+// response renders the status line, the headers and the body.
+func (w *connWriter) response() []byte {
 	w.WriteHeader(http.StatusOK)
 	h := w.header
 	h.Set("Content-Length", strconv.Itoa(w.body.Len()))
@@ -49,17 +48,21 @@ func (w *connWriter) finish() error {
 	if h.Get("Date") == "" {
 		h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
 	}
-	_ = w.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
-	bw := bufio.NewWriterSize(w.conn, min(w.body.Len()+1024, 64<<10))
-	fmt.Fprintf(bw, "HTTP/1.1 %d %s\r\n", w.code, http.StatusText(w.code))
-	if err := h.Write(bw); err != nil {
-		return err
+	var out bytes.Buffer
+	out.Grow(w.body.Len() + 512)
+	fmt.Fprintf(&out, "HTTP/1.1 %d %s\r\n", w.code, http.StatusText(w.code))
+	_ = h.Write(&out) // a bytes.Buffer does not fail
+	out.WriteString("\r\n")
+	out.Write(w.body.Bytes())
+	return out.Bytes()
+}
+
+// answer writes a rendered response on a parked connection and closes it.
+func answer(conn net.Conn, resp []byte) error {
+	_ = conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+	_, err := conn.Write(resp)
+	if cerr := conn.Close(); err == nil {
+		err = cerr
 	}
-	if _, err := bw.WriteString("\r\n"); err != nil {
-		return err
-	}
-	if _, err := bw.Write(w.body.Bytes()); err != nil {
-		return err
-	}
-	return bw.Flush()
+	return err
 }
