@@ -222,6 +222,12 @@ func (c *Client) send(r *request) (*http.Response, time.Duration, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	return c.do(r, req)
+}
+
+// do sends a built request and times it. A reply outside 2xx (and
+// r.accept) is drained, closed and returned as a StatusError.
+func (c *Client) do(r *request, req *http.Request) (*http.Response, time.Duration, error) {
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	rtt := time.Since(start)

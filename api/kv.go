@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -209,14 +208,5 @@ func (c *Client) sendBytes(r *request, body []byte) (*http.Response, time.Durati
 	if req.Header.Get("Content-Type") == "" {
 		req.Header.Set("Content-Type", "application/octet-stream")
 	}
-	start := time.Now()
-	resp, err := c.http.Do(req)
-	rtt := time.Since(start)
-	if err != nil {
-		return nil, rtt, err
-	}
-	if (resp.StatusCode < 200 || resp.StatusCode > 299) && !slices.Contains(r.accept, resp.StatusCode) {
-		return nil, rtt, statusError(resp)
-	}
-	return resp, rtt, nil
+	return c.do(r, req)
 }
