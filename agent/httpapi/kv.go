@@ -31,9 +31,8 @@ func (s *Server) kv(c *call) error {
 	if err != nil {
 		return err
 	}
-	_, keys := c.r.URL.Query()["keys"]
 	switch {
-	case keys:
+	case c.r.URL.Query().Has("keys"):
 		return s.kvKeys(c, q)
 	case boolParam(c.r, "recurse"):
 		return s.kvList(c, q)
@@ -178,7 +177,7 @@ func kvPutRequest(c *call) (*state.KVRequest, error) {
 		req.Entry.Flags = n
 	}
 	modes := 0
-	if _, ok := v["cas"]; ok {
+	if v.Has("cas") {
 		n, err := strconv.ParseUint(v.Get("cas"), 10, 64)
 		if err != nil {
 			return nil, badRequest("Invalid cas index: %v", err)
@@ -186,11 +185,11 @@ func kvPutRequest(c *call) (*state.KVRequest, error) {
 		req.Op, req.Entry.ModifyIndex = state.KVCAS, n
 		modes++
 	}
-	if _, ok := v["acquire"]; ok {
+	if v.Has("acquire") {
 		req.Op, req.Entry.Session = state.KVLock, v.Get("acquire")
 		modes++
 	}
-	if _, ok := v["release"]; ok {
+	if v.Has("release") {
 		req.Op, req.Entry.Session = state.KVUnlock, v.Get("release")
 		modes++
 	}
@@ -220,8 +219,8 @@ func (s *Server) kvDelete(c *call) error {
 	case !c.authz.KeyWrite(c.arg):
 		return errPermissionDenied
 	}
-	if raw, ok := c.r.URL.Query()["cas"]; ok && !recurse {
-		n, err := strconv.ParseUint(firstOf(raw), 10, 64)
+	if v := c.r.URL.Query(); v.Has("cas") && !recurse {
+		n, err := strconv.ParseUint(v.Get("cas"), 10, 64)
 		if err != nil {
 			return badRequest("Invalid cas index: %v", err)
 		}
@@ -242,13 +241,6 @@ func (s *Server) kvApply(c *call, req *state.KVRequest) error {
 		return err
 	}
 	return s.writeJSON(c, ok)
-}
-
-func firstOf(v []string) string {
-	if len(v) == 0 {
-		return ""
-	}
-	return v[0]
 }
 
 func toAPIKV(e *state.KVEntry) *api.KVPair {
