@@ -2,17 +2,13 @@ package api_test
 
 import (
 	"bytes"
-	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"slices"
 	"testing"
 	"time"
 
 	consul "github.com/hashicorp/consul/api"
-	"github.com/pylonmesh/pylon/agent"
-	"github.com/pylonmesh/pylon/agent/config"
+	"github.com/pylonmesh/pylon/agent/agenttest"
 	"github.com/pylonmesh/pylon/api"
 )
 
@@ -24,44 +20,7 @@ import (
 // test ends, and returns its HTTP address.
 func liveAgent(t *testing.T) string {
 	t.Helper()
-	rt, _, err := config.Load([]string{"-dev", "-node", "node1", "-bind", "127.0.0.1", "-client", "127.0.0.1",
-		"-http-port", "0", "-server-port", "0", "-dns-port", "-1", "-grpc-port", "-1"})
-	if err != nil {
-		t.Fatalf("load config: %v", err)
-	}
-	a, err := agent.New(agent.Options{Config: rt, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatalf("new agent: %v", err)
-	}
-	if err := a.Start(context.Background()); err != nil {
-		t.Fatalf("start agent: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := a.Shutdown(); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-	})
-	addr := a.HTTPAddr()
-	waitNodeRegistered(t, addr)
-	return addr
-}
-
-// waitNodeRegistered waits until anti-entropy has put the agent's node in
-// the catalog: sessions can only be created for a registered node.
-func waitNodeRegistered(t *testing.T, addr string) {
-	t.Helper()
-	c := newClient(t, addr)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		n, _, err := c.Catalog().Node("node1", nil)
-		if err == nil && n != nil && n.Node != nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("node never registered: %v", err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	return agenttest.Start(t).HTTPAddr()
 }
 
 // newClient returns a Pylon client for addr whose idle connections are

@@ -1,10 +1,7 @@
 package command
 
 import (
-	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,40 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pylonmesh/pylon/agent"
-	"github.com/pylonmesh/pylon/agent/config"
 	"github.com/pylonmesh/pylon/api"
 )
-
-// watchTestAgent starts a dev agent on random loopback ports, stopped
-// when the test ends, and returns its HTTP address and a client for it.
-func watchTestAgent(t *testing.T) (string, *api.Client) {
-	t.Helper()
-	clearEnv(t)
-	rt, _, err := config.Load([]string{"-dev", "-node", "node1", "-bind", "127.0.0.1", "-client", "127.0.0.1",
-		"-http-port", "0", "-server-port", "0", "-dns-port", "-1", "-grpc-port", "-1"})
-	if err != nil {
-		t.Fatalf("load config: %v", err)
-	}
-	a, err := agent.New(agent.Options{Config: rt, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatalf("new agent: %v", err)
-	}
-	if err := a.Start(context.Background()); err != nil {
-		t.Fatalf("start agent: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := a.Shutdown(); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-	})
-	c, err := api.NewClient(&api.Config{Address: a.HTTPAddr()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Config().HttpClient.CloseIdleConnections)
-	return a.HTTPAddr(), c
-}
 
 // watchRun is a pylon watch running in the background.
 type watchRun struct {
@@ -104,7 +69,7 @@ func fireEvent(t *testing.T, c *api.Client, name, payload string) {
 // TestWatchPrintsJSONOnce: without a handler the current view is printed
 // and the command exits, as consul watch does.
 func TestWatchPrintsJSONOnce(t *testing.T) {
-	addr, c := watchTestAgent(t)
+	addr, c := kvTestAgent(t)
 	fireEvent(t, c, "deploy", "v1")
 	stdout, stderr, code := run(t, "watch", "-http-addr="+addr, "-type=event", "-name=deploy")
 	if code != 0 {
@@ -122,7 +87,7 @@ func TestWatchPrintsJSONOnce(t *testing.T) {
 
 // TestWatchFollow prints every change until interrupted.
 func TestWatchFollow(t *testing.T) {
-	addr, c := watchTestAgent(t)
+	addr, c := kvTestAgent(t)
 	r := startWatch(t, "-http-addr="+addr, "-type=event", "-name=deploy", "-follow")
 	r.waitOutput(t, "[]")
 	fireEvent(t, c, "deploy", "v2")
@@ -136,7 +101,7 @@ func TestWatchFollow(t *testing.T) {
 // in its environment, once at start and again per change; its output is
 // the command's.
 func TestWatchRunsHandler(t *testing.T) {
-	addr, c := watchTestAgent(t)
+	addr, c := kvTestAgent(t)
 	dir := t.TempDir()
 	script := filepath.Join(dir, "h.sh")
 	writeScript(t, script, `n=$(ls "$0".d 2>/dev/null | wc -l); mkdir -p "$0".d; cat > "$0".d/$n.json; echo "ran $n index=$CONSUL_INDEX pylon=$PYLON_INDEX"`)
@@ -166,7 +131,7 @@ func writeScript(t *testing.T, path, body string) {
 
 // TestWatchHandlerFailureExits1, with and without the shell.
 func TestWatchHandlerFailureExits1(t *testing.T) {
-	addr, _ := watchTestAgent(t)
+	addr, _ := kvTestAgent(t)
 	for _, args := range [][]string{
 		{"-type=services", "exit 3"},
 		{"-type=services", "-shell=false", "/bin/sh", "-c", "exit 3"},
@@ -237,7 +202,7 @@ func TestWatchDefinitionFromFlags(t *testing.T) {
 // TestWatchKeyFollow: a key watch prints the pair at start and again when
 // the key changes, not when another key does.
 func TestWatchKeyFollow(t *testing.T) {
-	addr, c := watchTestAgent(t)
+	addr, c := kvTestAgent(t)
 	put := func(k, v string) {
 		t.Helper()
 		if _, err := c.KV().Put(&api.KVPair{Key: k, Value: []byte(v)}, nil); err != nil {

@@ -10,8 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pylonmesh/pylon/agent"
-	"github.com/pylonmesh/pylon/agent/config"
+	"github.com/pylonmesh/pylon/agent/agenttest"
 	"github.com/pylonmesh/pylon/api"
 	"github.com/pylonmesh/pylon/api/watch"
 )
@@ -24,23 +23,7 @@ import (
 // test ends, and returns a client for it.
 func liveAgent(t *testing.T) *api.Client {
 	t.Helper()
-	rt, _, err := config.Load([]string{"-dev", "-node", "node1", "-bind", "127.0.0.1", "-client", "127.0.0.1",
-		"-http-port", "0", "-server-port", "0", "-dns-port", "-1", "-grpc-port", "-1"})
-	if err != nil {
-		t.Fatalf("load config: %v", err)
-	}
-	a, err := agent.New(agent.Options{Config: rt, Logger: quietLogger()})
-	if err != nil {
-		t.Fatalf("new agent: %v", err)
-	}
-	if err := a.Start(context.Background()); err != nil {
-		t.Fatalf("start agent: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := a.Shutdown(); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-	})
+	a := agenttest.Start(t)
 	c, err := api.NewClient(&api.Config{Address: a.HTTPAddr()})
 	if err != nil {
 		t.Fatal(err)
