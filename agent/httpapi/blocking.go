@@ -78,6 +78,10 @@ func (s *Server) setMeta(w http.ResponseWriter, q *queryOptions, idx uint64) {
 		mode = "consistent"
 	}
 	h.Set("X-Consul-Effective-Consistency", mode)
+	if q.Cached {
+		h.Set("X-Cache", "MISS")
+		h.Set("Age", "0")
+	}
 }
 
 // setLeaderMeta writes X-Consul-KnownLeader and X-Consul-LastContact.

@@ -68,3 +68,21 @@ func TestCacheKeyIgnoresBlockingParams(t *testing.T) {
 		t.Error("different queries must not share cache entries")
 	}
 }
+
+// TestCachedParameterSaysHowTheAnswerWasServed: ?cached reads carry
+// X-Cache and Age, as Consul's agent-cache answers do; others do not.
+func TestCachedParameterSaysHowTheAnswerWasServed(t *testing.T) {
+	api, _ := testAPI(t, 1)
+	h := api.Handler()
+	for path, want := range map[string]string{
+		"/v1/health/service/web?cached": "MISS",
+		"/v1/catalog/services?cached":   "MISS",
+		"/v1/health/service/web":        "",
+	} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+		if w.Code != http.StatusOK || w.Header().Get("X-Cache") != want || (want != "" && w.Header().Get("Age") != "0") {
+			t.Errorf("%s: %d X-Cache %q Age %q, want X-Cache %q", path, w.Code, w.Header().Get("X-Cache"), w.Header().Get("Age"), want)
+		}
+	}
+}

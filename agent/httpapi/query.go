@@ -14,10 +14,14 @@ type queryOptions struct {
 	MaxWait    time.Duration // ?wait, defaulted and capped, jitter added
 	Stale      bool
 	Consistent bool
-	Filter     string
-	NodeMeta   map[string]string
-	Tags       []string
-	Near       string
+	// Cached is ?cached: Consul serves such reads from the agent's cache.
+	// Here every read is served from the local store, always current, so
+	// the answer says X-Cache: MISS (nothing stale was served) with Age 0.
+	Cached   bool
+	Filter   string
+	NodeMeta map[string]string
+	Tags     []string
+	Near     string
 }
 
 // parseQuery reads the query options every read endpoint accepts.
@@ -26,6 +30,7 @@ func (s *Server) parseQuery(r *http.Request) (*queryOptions, error) {
 	q := &queryOptions{Filter: v.Get("filter"), Near: v.Get("near"), Tags: v["tag"]}
 	_, q.Stale = v["stale"]
 	_, q.Consistent = v["consistent"]
+	q.Cached = v.Has("cached")
 	if q.Stale && q.Consistent {
 		return nil, badRequest("Cannot specify ?stale with ?consistent, conflicting semantics.")
 	}
