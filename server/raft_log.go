@@ -39,6 +39,9 @@ func slogLevel(l hclog.Level) slog.Level {
 
 func (a *hclogAdapter) Log(level hclog.Level, msg string, args ...any) {
 	lvl := slogLevel(level)
+	if level == hclog.Warn && firstElection(msg, args) {
+		lvl = slog.LevelInfo
+	}
 	ctx := context.Background()
 	if !a.logger.Enabled(ctx, lvl) {
 		return
@@ -124,4 +127,19 @@ func trimNewline(p []byte) []byte {
 		p = p[:len(p)-1]
 	}
 	return p
+}
+
+// firstElection reports Raft's "heartbeat timeout" warning when no leader
+// was ever known: that is every server's first election at start, not a
+// problem worth a warning.
+func firstElection(msg string, args []any) bool {
+	if msg != "heartbeat timeout reached, starting election" {
+		return false
+	}
+	for i := 0; i+1 < len(args); i += 2 {
+		if args[i] == "last-leader-addr" {
+			return fmt.Sprint(args[i+1]) == ""
+		}
+	}
+	return false
 }
