@@ -6,15 +6,20 @@ import (
 	"time"
 
 	"github.com/hashicorp/raft"
+
+	"github.com/pylonmesh/pylon/internal/portmux"
 )
 
-// tcpLayer is the Raft stream layer: a TCP listener plus dialing, with the
-// address peers are told to use. Owning the listener (rather than using
-// raft.NewTCPTransport) lets the advertise address take the bound port and
-// leaves room to share the server port with RPC later.
+// tcpLayer is the Raft stream layer over the server port. The port is
+// shared (internal/portmux): Raft connections announce themselves with
+// their first byte, which leaves the port to carry agent RPC (gRPC) too,
+// as DESIGN §3 asks. Owning the listener also lets the advertise address
+// take the bound port.
 type tcpLayer struct {
-	net.Listener
-	advertise net.Addr
+	net.Listener // the mux's Raft listener
+	mux          *portmux.Mux
+	served       chan struct{} // closed when the mux's Serve returns
+	advertise    net.Addr
 }
 
 var _ raft.StreamLayer = (*tcpLayer)(nil)
@@ -32,14 +37,28 @@ func newTCPLayer(cfg Config) (*tcpLayer, error) {
 			return nil, err
 		}
 	}
-	return &tcpLayer{Listener: ln, advertise: adv}, nil
+	mux := portmux.New(ln, cfg.Logger)
+	l := &tcpLayer{Listener: mux.Listener(portmux.Raft), mux: mux, served: make(chan struct{}), advertise: adv}
+	go func() {
+		defer close(l.served)
+		if err := mux.Serve(); err != nil && cfg.Logger != nil {
+			cfg.Logger.Error("server port stopped accepting", "error", err)
+		}
+	}()
+	return l, nil
 }
 
 // Addr is the advertised address.
 func (l *tcpLayer) Addr() net.Addr { return l.advertise }
 
-// Dial connects to a peer.
+// Dial connects to a peer's server port as a Raft connection.
 func (l *tcpLayer) Dial(addr raft.ServerAddress, timeout time.Duration) (net.Conn, error) {
-	d := net.Dialer{Timeout: timeout}
-	return d.Dial("tcp", string(addr))
+	return portmux.Dial(string(addr), portmux.Raft, timeout)
+}
+
+// Close closes the server port and waits for its accept loop to end.
+func (l *tcpLayer) Close() error {
+	err := l.mux.Close()
+	<-l.served
+	return err
 }
