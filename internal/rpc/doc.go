@@ -1,0 +1,15 @@
+// Package rpc is the transport of calls between agents and servers, and
+// between servers: gRPC over the shared server port (internal/portmux,
+// protocol byte 8), with Go structs encoded as msgpack rather than
+// protobuf messages, so the request and record types of server/state
+// travel as they are, without generated code.
+//
+// A server registers typed handlers by method name (Handle) before Serve;
+// a client keeps one gRPC connection per server address (Pool) and calls
+// by name. Errors keep their identity across the wire for the sentinels
+// registered with RegisterError, so a caller can still ask
+// errors.Is(err, server.ErrNotLeader) of a remote answer.
+//
+// Streams (the state change subscriptions of the cluster issue) come
+// later; this package has unary calls only.
+package rpc

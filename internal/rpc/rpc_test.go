@@ -1,0 +1,152 @@
+package rpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/pylonmesh/pylon/internal/portmux"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+var errNotLeader = errors.New("not the leader")
+
+func init() { RegisterError("not-leader", errNotLeader) }
+
+type echoReq struct {
+	Key   string
+	Value []byte
+	Meta  map[string]string
+	Tags  []string
+	Index uint64
+}
+
+type echoResp struct {
+	Got echoReq
+}
+
+// serve starts an RPC server behind a port mux on loopback and returns a
+// pool that reaches it, and its address.
+func serve(t testing.TB) (*Pool, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := portmux.New(ln, nil)
+	srv := NewServer()
+	Handle(srv, "Test.Echo", func(_ context.Context, req *echoReq) (*echoResp, error) {
+		return &echoResp{Got: *req}, nil
+	})
+	Handle(srv, "Test.Fail", func(_ context.Context, req *echoReq) (*echoResp, error) {
+		if req.Key == "leader" {
+			return nil, fmt.Errorf("apply %q: %w", req.Key, errNotLeader)
+		}
+		return nil, errors.New("plain failure")
+	})
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); _ = mux.Serve() }()
+	go func() { defer wg.Done(); _ = srv.Serve(mux.Listener(portmux.GRPC)) }()
+	pool := NewPool(func(ctx context.Context, addr string) (net.Conn, error) {
+		dl, ok := ctx.Deadline()
+		timeout := 5 * time.Second
+		if ok {
+			timeout = time.Until(dl)
+		}
+		return portmux.Dial(addr, portmux.GRPC, timeout)
+	})
+	t.Cleanup(func() {
+		pool.Close()
+		srv.Stop()
+		mux.Close()
+		wg.Wait()
+	})
+	return pool, mux.Addr().String()
+}
+
+func TestCallRoundTripsStructs(t *testing.T) {
+	pool, addr := serve(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req := echoReq{Key: "a/b", Value: []byte{0, 1, 2, 255}, Meta: map[string]string{"x": "y"}, Tags: []string{"v1"}, Index: 1 << 40}
+	var resp echoResp
+	if err := pool.Call(ctx, addr, "Test.Echo", &req, &resp); err != nil {
+		t.Fatalf("call: %v", err)
+	}
+	if fmt.Sprint(resp.Got) != fmt.Sprint(req) {
+		t.Fatalf("echo = %+v, want %+v", resp.Got, req)
+	}
+}
+
+func TestErrorsCrossTheWire(t *testing.T) {
+	pool, addr := serve(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var resp echoResp
+	err := pool.Call(ctx, addr, "Test.Fail", &echoReq{Key: "leader"}, &resp)
+	var remote *RemoteError
+	if !errors.Is(err, errNotLeader) || !errors.As(err, &remote) || err.Error() != `apply "leader": not the leader` {
+		t.Fatalf("sentinel error = %v, want a RemoteError wrapping errNotLeader with the handler's message", err)
+	}
+	err = pool.Call(ctx, addr, "Test.Fail", &echoReq{Key: "x"}, &resp)
+	if !errors.As(err, &remote) || errors.Is(err, errNotLeader) || err.Error() != "plain failure" {
+		t.Fatalf("plain error = %v", err)
+	}
+	err = pool.Call(ctx, addr, "Test.Missing", &echoReq{}, &resp)
+	if status.Code(err) != codes.Unimplemented {
+		t.Fatalf("unknown method = %v, want Unimplemented", err)
+	}
+}
+
+func TestConcurrentCallsShareOneConnection(t *testing.T) {
+	pool, addr := serve(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	for i := range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var resp echoResp
+			key := fmt.Sprint(i)
+			if err := pool.Call(ctx, addr, "Test.Echo", &echoReq{Key: key}, &resp); err != nil || resp.Got.Key != key {
+				t.Errorf("call %d = %+v, %v", i, resp, err)
+			}
+		}()
+	}
+	wg.Wait()
+	pool.mu.Lock()
+	n := len(pool.conns)
+	pool.mu.Unlock()
+	if n != 1 {
+		t.Fatalf("%d connections for one address, want 1", n)
+	}
+}
+
+// BenchmarkCall is one unary call over loopback through the port mux:
+// go test ./internal/rpc -bench Call -benchmem
+func BenchmarkCall(b *testing.B) {
+	pool, addr := serve(b)
+	ctx := context.Background()
+	req := &echoReq{Key: "bench", Value: make([]byte, 100)}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		var resp echoResp
+		for pb.Next() {
+			if err := pool.Call(ctx, addr, "Test.Echo", req, &resp); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

@@ -1,0 +1,87 @@
+package rpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+
+	"google.golang.org/grpc"
+)
+
+// serviceName is the one gRPC service all methods belong to.
+const serviceName = "pylon.RPC"
+
+// Server serves registered methods. Register every method with Handle
+// before Serve.
+type Server struct {
+	mu      sync.Mutex
+	methods []grpc.MethodDesc
+	names   map[string]bool
+	grpc    *grpc.Server
+}
+
+// NewServer returns a server with no methods.
+func NewServer() *Server {
+	return &Server{names: map[string]bool{}}
+}
+
+// Handle registers fn as method name. It panics on a duplicate name or
+// after Serve: both are programming errors.
+func Handle[Req, Resp any](s *Server, name string, fn func(ctx context.Context, req *Req) (*Resp, error)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.grpc != nil {
+		panic("rpc: Handle after Serve: " + name)
+	}
+	if s.names[name] {
+		panic("rpc: duplicate method " + name)
+	}
+	s.names[name] = true
+	s.methods = append(s.methods, grpc.MethodDesc{
+		MethodName: name,
+		Handler: func(_ any, ctx context.Context, dec func(any) error, _ grpc.UnaryServerInterceptor) (any, error) {
+			req := new(Req)
+			if err := dec(req); err != nil {
+				return nil, err
+			}
+			resp, err := fn(ctx, req)
+			if err != nil {
+				return nil, toStatus(err)
+			}
+			return resp, nil
+		},
+	})
+}
+
+// Serve answers calls on ln until Stop.
+func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.grpc != nil {
+		s.mu.Unlock()
+		return errors.New("rpc: Serve called twice")
+	}
+	s.grpc = grpc.NewServer(grpc.ForceServerCodecV2(newCodec()))
+	s.grpc.RegisterService(&grpc.ServiceDesc{
+		ServiceName: serviceName,
+		HandlerType: (*any)(nil),
+		Methods:     s.methods,
+	}, struct{}{})
+	g := s.grpc
+	s.mu.Unlock()
+	if err := g.Serve(ln); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
+		return fmt.Errorf("rpc serve: %w", err)
+	}
+	return nil
+}
+
+// Stop ends Serve, letting calls in flight finish.
+func (s *Server) Stop() {
+	s.mu.Lock()
+	g := s.grpc
+	s.mu.Unlock()
+	if g != nil {
+		g.GracefulStop()
+	}
+}
