@@ -19,12 +19,18 @@ const enqueueTimeout = 30 * time.Second
 // Register writes a registration through Raft and returns the index it was
 // applied at, or the store's error for it.
 func (s *Server) Register(ctx context.Context, reg *state.Registration) (uint64, error) {
+	if r, done, err := forward[registerReq, indexResp](s, ctx, "Catalog.Register", &registerReq{*reg}); done {
+		return r.index(), err
+	}
 	return s.apply(ctx, fsm.RegisterRequestType, reg)
 }
 
 // Deregister writes a deregistration through Raft and returns the index it
 // was applied at, or the store's error for it.
 func (s *Server) Deregister(ctx context.Context, d *state.Deregistration) (uint64, error) {
+	if r, done, err := forward[deregisterReq, indexResp](s, ctx, "Catalog.Deregister", &deregisterReq{*d}); done {
+		return r.index(), err
+	}
 	return s.apply(ctx, fsm.DeregisterRequestType, d)
 }
 

@@ -32,6 +32,13 @@ type Config struct {
 	// Dev selects fast Raft timings for a single local server (elections
 	// in tens of milliseconds). Not for real clusters.
 	Dev bool
+	// NoBootstrap makes a server without earlier state wait to be added
+	// to an existing cluster (AddVoter on its leader) instead of
+	// bootstrapping a cluster of its own.
+	NoBootstrap bool
+	// FastRaft selects short Raft timings for several servers on one
+	// machine, as tests run them. Not for real clusters.
+	FastRaft bool
 	// Logger receives the server's and Raft's logs. Nil discards them.
 	Logger *slog.Logger
 	// SessionTTLMin is the shortest session TTL accepted (Consul's

@@ -22,6 +22,12 @@ func (s *Server) KVApply(ctx context.Context, req *state.KVRequest) (ok bool, id
 	if req == nil {
 		return false, 0, fmt.Errorf("kv: no request: %w", state.ErrUnknownKVOp)
 	}
+	if r, done, err := forward[kvFwdReq, kvFwdResp](s, ctx, "KV.Apply", &kvFwdReq{*req}); done {
+		if r == nil {
+			return false, 0, err
+		}
+		return r.OK, r.Index, err
+	}
 	switch req.Op {
 	case state.KVSet, state.KVCAS, state.KVLock, state.KVUnlock,
 		state.KVDelete, state.KVDeleteCAS, state.KVDeleteTree:

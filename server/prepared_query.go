@@ -23,6 +23,15 @@ func (s *Server) PreparedQueryApply(ctx context.Context, op state.PreparedQueryO
 	if q == nil {
 		return 0, fmt.Errorf("%w: no query", state.ErrInvalidQuery)
 	}
+	if r, done, err := forward[queryReq, queryResp](s, ctx, "PreparedQuery.Apply", &queryReq{op, *q}); done {
+		if r == nil {
+			return 0, err
+		}
+		if err == nil {
+			q.ID = r.ID
+		}
+		return r.Index, err
+	}
 	req := &state.PreparedQueryRequest{Op: op, Query: *q}
 	switch op {
 	case state.QueryOpCreate:

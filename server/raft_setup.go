@@ -44,6 +44,14 @@ func raftConfig(cfg Config, logger hclog.Logger) *raft.Config {
 	rc.TrailingLogs = cmp.Or(cfg.RaftTrailingLogs, trailingLogs)
 	rc.MaxAppendEntries = maxAppendEntries
 	rc.BatchApplyCh = true
+	if cfg.FastRaft {
+		// Several servers on loopback: elections in a few hundred
+		// milliseconds at most, quick enough for tests of failover.
+		rc.HeartbeatTimeout = 100 * time.Millisecond
+		rc.ElectionTimeout = 100 * time.Millisecond
+		rc.LeaderLeaseTimeout = 50 * time.Millisecond
+		rc.CommitTimeout = 5 * time.Millisecond
+	}
 	if cfg.Dev {
 		// A dev server is the only voter: nobody competes in the election,
 		// so the timeouts only delay the first leadership at start.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/raft"
 
+	"github.com/pylonmesh/pylon/internal/rpc"
 	"github.com/pylonmesh/pylon/server/fsm"
 	"github.com/pylonmesh/pylon/server/state"
 )
@@ -24,6 +25,13 @@ type Server struct {
 	stores  *raftStores
 	trans   *raft.NetworkTransport
 	localID raft.ServerID
+
+	// rpc answers other servers' (and later agents') calls on the server
+	// port; pool makes this server's calls, e.g. forwarding a write to
+	// the leader (forward.go).
+	rpc       *rpc.Server
+	pool      *rpc.Pool
+	rpcServed chan struct{} // closed when rpc.Serve returns
 
 	observer *raft.Observer
 	obsCh    chan raft.Observation
@@ -95,6 +103,7 @@ func (s *Server) startRaft(logger *slog.Logger) (err error) {
 	}
 	s.trans = raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
 		Stream: layer, MaxPool: 3, Timeout: raftTimeout, Logger: newHCLog(logger, "raft-net")})
+	s.startRPC(layer)
 	if err := s.bootstrap(rc); err != nil {
 		return err
 	}
@@ -119,7 +128,7 @@ func (s *Server) bootstrap(rc *raft.Config) error {
 	if err != nil {
 		return fmt.Errorf("check raft state: %w", err)
 	}
-	if has {
+	if has || s.cfg.NoBootstrap {
 		return nil
 	}
 	conf := raft.Configuration{Servers: []raft.Server{{
@@ -157,6 +166,7 @@ func (s *Server) Shutdown() error {
 
 func (s *Server) closeTransportAndStores() error {
 	var errs []error
+	s.stopRPC()
 	if s.trans != nil {
 		if err := s.trans.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close raft transport: %w", err))

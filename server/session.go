@@ -37,6 +37,15 @@ func (s *Server) SessionCreate(ctx context.Context, sess *state.Session) (uint64
 	if sess == nil {
 		return 0, fmt.Errorf("%w: no session", state.ErrInvalidSession)
 	}
+	if r, done, err := forward[sessionReq, sessionResp](s, ctx, "Session.Create", &sessionReq{*sess}); done {
+		if r == nil {
+			return 0, err
+		}
+		if err == nil && r.Session != nil {
+			sess.ID = r.Session.ID
+		}
+		return r.Index, err
+	}
 	req := &state.SessionRequest{Op: state.SessionCreateOp, Session: *sess}
 	ttl, err := s.prepareSession(&req.Session)
 	if err != nil {
@@ -123,6 +132,9 @@ func (s *Server) newSessionID() (string, error) {
 // the keys it holds, and returns the index it was applied at. Destroying
 // an unknown session changes nothing.
 func (s *Server) SessionDestroy(ctx context.Context, id string) (uint64, error) {
+	if r, done, err := forward[sessionIDReq, indexResp](s, ctx, "Session.Destroy", &sessionIDReq{id}); done {
+		return r.index(), err
+	}
 	idx, err := s.apply(ctx, fsm.SessionRequestType,
 		&state.SessionRequest{Op: state.SessionDestroyOp, Session: state.Session{ID: id}})
 	if err != nil {
@@ -139,6 +151,12 @@ func (s *Server) SessionDestroy(ctx context.Context, id string) (uint64, error) 
 func (s *Server) SessionRenew(ctx context.Context, id string) (*state.Session, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if r, done, err := forward[sessionIDReq, sessionResp](s, ctx, "Session.Renew", &sessionIDReq{id}); done {
+		if r == nil {
+			return nil, err
+		}
+		return r.Session, err
 	}
 	if !s.IsLeader() {
 		return nil, s.notLeader(nil)

@@ -23,6 +23,12 @@ func (s *Server) Txn(ctx context.Context, ops []state.TxnOp) (results []state.Tx
 		results, errs = s.store.TxnRead(ops)
 		return results, errs, idx, nil
 	}
+	if r, done, err := forward[txnReq, txnResp](s, ctx, "Txn.Apply", &txnReq{ops}); done {
+		if r == nil {
+			return nil, nil, 0, err
+		}
+		return r.Results, r.Errors, r.Index, err
+	}
 	resp, idx, err := s.applyResponse(ctx, fsm.TxnRequestType, &fsm.TxnRequest{Ops: ops})
 	if err != nil {
 		return nil, nil, 0, err

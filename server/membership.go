@@ -1,0 +1,53 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/raft"
+)
+
+// AddVoter adds a server, by its Raft ID and address, to the cluster as a
+// voter. Only the leader can; others answer ErrNotLeader. Adding a server
+// that is already a voter at that address does nothing.
+//
+// Until gossip discovers servers (the cluster issue), this is how a
+// cluster is formed: by hand, or by tests.
+func (s *Server) AddVoter(ctx context.Context, id, addr string) error {
+	if !s.IsLeader() {
+		return s.notLeader(nil)
+	}
+	timeout := raftTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = min(timeout, time.Until(dl))
+	}
+	f := s.raft.AddVoter(raft.ServerID(id), raft.ServerAddress(addr), 0, timeout)
+	if err := f.Error(); err != nil {
+		return fmt.Errorf("add voter %s at %s: %w", id, addr, s.raftError(err))
+	}
+	return nil
+}
+
+// RemoveServer removes a server from the cluster by its Raft ID. Only the
+// leader can.
+func (s *Server) RemoveServer(ctx context.Context, id string) error {
+	if !s.IsLeader() {
+		return s.notLeader(nil)
+	}
+	timeout := raftTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = min(timeout, time.Until(dl))
+	}
+	if err := s.raft.RemoveServer(raft.ServerID(id), 0, timeout).Error(); err != nil {
+		return fmt.Errorf("remove server %s: %w", id, s.raftError(err))
+	}
+	return nil
+}
+
+// ID is this server's Raft ID; Addr its advertised Raft address.
+func (s *Server) ID() string { return string(s.localID) }
+
+// Addr is the address other servers reach this one at.
+func (s *Server) Addr() string { return string(s.trans.LocalAddr()) }
+
