@@ -50,4 +50,3 @@ func (s *Server) ID() string { return string(s.localID) }
 
 // Addr is the address other servers reach this one at.
 func (s *Server) Addr() string { return string(s.trans.LocalAddr()) }
-
