@@ -9,9 +9,10 @@ import (
 	"github.com/pylonmesh/pylon/server/state"
 )
 
-// Any server accepts a write: a follower forwards it, as one call, to the
-// leader, which runs the same method (checks, ID choice and Raft apply)
-// against its own state. A forwarded call is never forwarded again: if
+// Any server accepts a write, from its own agent or from a client agent
+// over RPC: a follower forwards it, as one call, to the leader, which runs
+// the same method (checks, ID choice and Raft apply) against its own
+// state. A forwarded call is never forwarded again: if
 // the leader lost its leadership meanwhile it answers ErrNotLeader and the
 // first server tries again, within rpcHoldTimeout of the start.
 
@@ -21,8 +22,14 @@ const rpcHoldTimeout = 7 * time.Second
 
 type forwardedKey struct{}
 
-// forwarded marks a context as that of a call forwarded to this server.
+// forwarded is the context an RPC handler runs its method with. A call
+// another server forwarded (rpc.MarkForwarded) is marked so the method
+// runs here and is never forwarded again; an agent's call is not marked,
+// so a follower forwards it to the leader like a local write.
 func forwarded(ctx context.Context) context.Context {
+	if !rpc.IsForwarded(ctx) {
+		return ctx
+	}
 	return context.WithValue(ctx, forwardedKey{}, true)
 }
 
@@ -47,7 +54,7 @@ func forward[Req, Resp any](s *Server, ctx context.Context, method string, req *
 		changed := s.leaderChanged()
 		if leader := s.Leader(); leader != "" {
 			resp = new(Resp)
-			err = s.pool.Call(hold, leader, method, req, resp)
+			err = s.pool.Call(rpc.MarkForwarded(hold), leader, method, req, resp)
 			if err == nil || !retryable(err) {
 				return resp, true, err
 			}

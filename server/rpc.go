@@ -23,6 +23,7 @@ func init() {
 		"missing-check-id": state.ErrMissingCheckID, "invalid-name": state.ErrInvalidName,
 		"node-mismatch": state.ErrNodeMismatch, "unknown-service": state.ErrUnknownService,
 		"unknown-kv-op": state.ErrUnknownKVOp, "invalid-txn-op": state.ErrInvalidTxnOp,
+		"http-not-ready": ErrHTTPNotReady,
 	} {
 		rpc.RegisterError(name, err)
 	}
@@ -33,6 +34,8 @@ func init() {
 func (s *Server) startRPC(layer *tcpLayer) {
 	s.rpc = rpc.NewServer()
 	s.registerForwarded()
+	s.registerHTTPForward()
+	s.registerClientReads()
 	s.pool = rpc.NewPool(func(ctx context.Context, addr string) (net.Conn, error) {
 		timeout := raftTimeout
 		if dl, ok := ctx.Deadline(); ok {

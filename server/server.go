@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
 	"sync/atomic"
 
@@ -40,6 +41,8 @@ type Server struct {
 	// leaderReady is set once this server, as leader, has applied every
 	// entry committed before its term.
 	leaderReady atomic.Bool
+
+	httpHandler atomic.Pointer[http.Handler] // forwarded HTTP requests (http_forward.go)
 
 	// timers are the leader's session TTL timers (session_timers.go).
 	timers *sessionTimers

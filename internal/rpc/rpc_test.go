@@ -53,6 +53,9 @@ func serve(t testing.TB) (*Pool, string) {
 		}
 		return nil, errors.New("plain failure")
 	})
+	Handle(srv, "Test.Forwarded", func(ctx context.Context, _ *echoReq) (*flagResp, error) {
+		return &flagResp{IsForwarded(ctx)}, nil
+	})
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); _ = mux.Serve() }()

@@ -1,0 +1,28 @@
+package rpc
+
+import (
+	"context"
+	"testing"
+)
+
+type flagResp struct{ Forwarded bool }
+
+func TestForwardedMarkCrossesTheWire(t *testing.T) {
+	pool, addr := serve(t)
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+		want bool
+	}{
+		{"plain call", context.Background(), false},
+		{"marked call", MarkForwarded(context.Background()), true},
+	} {
+		var resp flagResp
+		if err := pool.Call(tc.ctx, addr, "Test.Forwarded", &echoReq{}, &resp); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if resp.Forwarded != tc.want {
+			t.Errorf("%s: handler saw forwarded=%v, want %v", tc.name, resp.Forwarded, tc.want)
+		}
+	}
+}

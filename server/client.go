@@ -1,0 +1,182 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/pylonmesh/pylon/internal/portmux"
+	"github.com/pylonmesh/pylon/internal/rpc"
+	"github.com/pylonmesh/pylon/server/state"
+)
+
+// ErrNoServers is a client call while no server is known.
+var ErrNoServers = errors.New("no known servers")
+
+// Client is a client agent's connection to the servers of its datacenter.
+// It sticks to one server, chosen at random so agents spread over the
+// servers, and moves to the next when that one cannot be reached. A
+// server that has no leader, or loses it mid-call, is retried until
+// rpcHoldTimeout, so a leader election is invisible to callers. The
+// server list comes from gossip (SetServers). Safe for concurrent use.
+type Client struct {
+	pool   *rpc.Pool
+	logger *slog.Logger
+
+	mu      sync.Mutex
+	servers []string // in the order they are tried; servers[0] is current
+	changed chan struct{}
+}
+
+// NewClient returns a client with no servers; logger may be nil.
+func NewClient(logger *slog.Logger) *Client {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Client{
+		pool: rpc.NewPool(func(ctx context.Context, addr string) (net.Conn, error) {
+			timeout := raftTimeout
+			if dl, ok := ctx.Deadline(); ok {
+				timeout = time.Until(dl)
+			}
+			return portmux.Dial(addr, portmux.GRPC, timeout)
+		}),
+		logger:  logger,
+		changed: make(chan struct{}),
+	}
+}
+
+// SetServers replaces the list of server addresses (host:port of their
+// server port). The current server stays first when it is still listed;
+// the others are shuffled.
+func (c *Client) SetServers(addrs []string) {
+	next := slices.Clone(addrs)
+	rand.Shuffle(len(next), func(i, j int) { next[i], next[j] = next[j], next[i] })
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.servers) > 0 {
+		if i := slices.Index(next, c.servers[0]); i > 0 {
+			next[0], next[i] = next[i], next[0]
+		}
+	}
+	c.servers = next
+	close(c.changed)
+	c.changed = make(chan struct{})
+}
+
+// Servers returns the known server addresses, the current one first.
+func (c *Client) Servers() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.servers)
+}
+
+// current returns the server to call and a channel closed when the list
+// changes.
+func (c *Client) current() (string, <-chan struct{}) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.servers) == 0 {
+		return "", c.changed
+	}
+	return c.servers[0], c.changed
+}
+
+// demote moves addr to the end of the list after a failed call, so the
+// next call tries another server.
+func (c *Client) demote(addr string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if i := slices.Index(c.servers, addr); i >= 0 && len(c.servers) > 1 {
+		c.servers = append(slices.Delete(c.servers, i, i+1), addr)
+	}
+}
+
+// Call calls method on a server, moving to another server on a transport
+// failure and waiting out leader elections, within rpcHoldTimeout (or
+// ctx's deadline, whichever comes first). Callers that block on purpose
+// (a forwarded blocking query) pass a longer deadline in ctx and are not
+// cut short.
+func (c *Client) Call(ctx context.Context, method string, req, resp any) error {
+	hold := time.NewTimer(rpcHoldTimeout)
+	defer hold.Stop()
+	var last error
+	for {
+		addr, changed := c.current()
+		if addr != "" {
+			err := c.pool.Call(ctx, addr, method, req, resp)
+			if err == nil || !clientRetryable(err) || ctx.Err() != nil {
+				return err
+			}
+			last = fmt.Errorf("server %s: %w", addr, err)
+			c.logger.Debug("rpc failed, retrying", "method", method, "server", addr, "error", err)
+			var remote *rpc.RemoteError
+			if !errors.As(err, &remote) {
+				c.demote(addr)
+				continue // another server may answer at once
+			}
+		} else if last == nil {
+			last = ErrNoServers
+		}
+		select {
+		case <-changed:
+		case <-time.After(leaderPoll):
+		case <-hold.C:
+			return last
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// clientRetryable reports a failed call worth making again: the server was
+// unreachable, not ready, or between leaders.
+func clientRetryable(err error) bool {
+	var remote *rpc.RemoteError
+	if errors.As(err, &remote) {
+		return errors.Is(err, ErrNotLeader) || errors.Is(err, ErrNoLeader) ||
+			errors.Is(err, ErrLeadershipLost) || errors.Is(err, ErrHTTPNotReady) || errors.Is(err, ErrShutdown)
+	}
+	return true
+}
+
+// Register writes a registration through the servers.
+func (c *Client) Register(ctx context.Context, reg *state.Registration) (uint64, error) {
+	var resp indexResp
+	err := c.Call(ctx, "Catalog.Register", &registerReq{*reg}, &resp)
+	return resp.Index, err
+}
+
+// Deregister writes a deregistration through the servers.
+func (c *Client) Deregister(ctx context.Context, d *state.Deregistration) (uint64, error) {
+	var resp indexResp
+	err := c.Call(ctx, "Catalog.Deregister", &deregisterReq{*d}, &resp)
+	return resp.Index, err
+}
+
+// NodeState reads the catalog's record of node from a server.
+func (c *Client) NodeState(ctx context.Context, node string) (*NodeState, error) {
+	var resp NodeState
+	if err := c.Call(ctx, "Catalog.NodeState", &nodeStateReq{node}, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}
+
+// HTTP forwards an HTTP API request to a server (http_forward.go).
+func (c *Client) HTTP(ctx context.Context, req *HTTPRequest) (*HTTPResponse, error) {
+	var resp HTTPResponse
+	if err := c.Call(ctx, "HTTP.Do", req, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}
+
+// Close closes the connections to the servers.
+func (c *Client) Close() error { return c.pool.Close() }

@@ -1,0 +1,39 @@
+package server
+
+import (
+	"context"
+
+	"github.com/pylonmesh/pylon/internal/rpc"
+	"github.com/pylonmesh/pylon/server/state"
+)
+
+// NodeState is what the catalog holds for one node: what a client agent's
+// anti-entropy compares its local state with.
+type NodeState struct {
+	Node     *state.Node
+	Services []*state.Service
+	Checks   []*state.HealthCheck
+}
+
+type nodeStateReq struct{ Node string }
+
+// NodeState reads the catalog's record of node from this server's store.
+func (s *Server) NodeState(node string) (*NodeState, error) {
+	store := s.Store()
+	_, n, services, err := store.NodeServices(nil, node)
+	if err != nil {
+		return nil, err
+	}
+	_, checks, err := store.NodeChecks(nil, node)
+	if err != nil {
+		return nil, err
+	}
+	return &NodeState{Node: n, Services: services, Checks: checks}, nil
+}
+
+// registerClientReads serves the reads client agents make over RPC.
+func (s *Server) registerClientReads() {
+	rpc.Handle(s.rpc, "Catalog.NodeState", func(_ context.Context, r *nodeStateReq) (*NodeState, error) {
+		return s.NodeState(r.Node)
+	})
+}
