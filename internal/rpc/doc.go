@@ -10,6 +10,11 @@
 // registered with RegisterError, so a caller can still ask
 // errors.Is(err, server.ErrNotLeader) of a remote answer.
 //
-// Streams (the state change subscriptions of the cluster issue) come
-// later; this package has unary calls only.
+// Server-streaming calls (HandleStream on the server, Stream and
+// ClientStream.Recv on the client) carry long-lived answers such as the
+// state change subscriptions agents keep their views from: one request,
+// then messages in order until the handler returns (io.EOF at the client
+// for a clean end, its error otherwise). Server.Stop ends open streams at
+// once with ErrStopping, so a client knows to go to another server, and
+// gives unary calls in flight a bounded grace.
 package rpc

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"time"
 
 	"google.golang.org/grpc"
 )
@@ -18,13 +19,20 @@ const serviceName = "pylon.RPC"
 type Server struct {
 	mu      sync.Mutex
 	methods []grpc.MethodDesc
+	streams []grpc.StreamDesc // HandleStream (stream.go)
 	names   map[string]bool
 	grpc    *grpc.Server
+
+	// stopCtx is cancelled by Stop; it ends the open streams' handlers.
+	stopCtx    context.Context
+	stopCancel context.CancelFunc
 }
 
 // NewServer returns a server with no methods.
 func NewServer() *Server {
-	return &Server{names: map[string]bool{}}
+	s := &Server{names: map[string]bool{}}
+	s.stopCtx, s.stopCancel = context.WithCancel(context.Background())
+	return s
 }
 
 // Handle registers fn as method name. It panics on a duplicate name or
@@ -67,6 +75,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		ServiceName: serviceName,
 		HandlerType: (*any)(nil),
 		Methods:     s.methods,
+		Streams:     s.streams,
 	}, struct{}{})
 	g := s.grpc
 	s.mu.Unlock()
@@ -76,12 +85,31 @@ func (s *Server) Serve(ln net.Listener) error {
 	return nil
 }
 
-// Stop ends Serve, letting calls in flight finish.
+// stopGrace bounds how long Stop waits for calls in flight.
+const stopGrace = 5 * time.Second
+
+// Stop ends Serve. Open streams end at once with ErrStopping; unary calls
+// in flight get up to stopGrace to finish before their connections are
+// closed.
 func (s *Server) Stop() {
+	s.stopCancel()
 	s.mu.Lock()
 	g := s.grpc
 	s.mu.Unlock()
-	if g != nil {
+	if g == nil {
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
 		g.GracefulStop()
+	}()
+	t := time.NewTimer(stopGrace)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		g.Stop()
+		<-done
 	}
 }
