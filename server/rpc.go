@@ -34,6 +34,7 @@ func init() {
 func (s *Server) startRPC(layer *tcpLayer) {
 	s.rpc = rpc.NewServer()
 	s.registerForwarded()
+	s.registerSubscribe()
 	s.registerHTTPForward()
 	s.registerClientReads()
 	s.pool = rpc.NewPool(func(ctx context.Context, addr string) (net.Conn, error) {

@@ -1,0 +1,166 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/pylonmesh/pylon/internal/rpc"
+	"github.com/pylonmesh/pylon/server/state"
+)
+
+// Every server, leader or follower, serves subscriptions to the change
+// events of its own store: agents keep their views from them. A stream
+// sends one batch per state.Subscription.Next; it ends with
+// state.ErrSubscriptionLagged or state.ErrSubscriptionReset when the
+// subscriber must subscribe again (from its last index, to any server),
+// and with rpc.ErrStopping when the server stops.
+
+// subscribeMethod is the stream's RPC name. Callers use Subscribe.
+const subscribeMethod = "Subscribe"
+
+func init() {
+	for name, err := range map[string]error{
+		"subscription-lagged": state.ErrSubscriptionLagged, "subscription-reset": state.ErrSubscriptionReset,
+		"unknown-topic": state.ErrUnknownTopic,
+	} {
+		rpc.RegisterError(name, err)
+	}
+}
+
+// wireEvent is a state.Event on the wire. Payload is an interface, so
+// each kind has its own field and exactly one is set.
+type wireEvent struct {
+	Topic               string
+	Key                 string
+	Index               uint64
+	Instance            *state.CheckServiceNode    `codec:",omitempty"`
+	Deregistered        *state.ServiceDeregistered `codec:",omitempty"`
+	EndOfSnapshot       bool                       `codec:",omitempty"`
+	NewSnapshotToFollow bool                       `codec:",omitempty"`
+}
+
+// eventBatch is one message of the stream: the events of one Next.
+type eventBatch struct {
+	Events []wireEvent
+}
+
+// errBadEvent is an event that cannot be converted to or from the wire.
+var errBadEvent = errors.New("event without a known payload")
+
+func toWire(events []state.Event) ([]wireEvent, error) {
+	out := make([]wireEvent, len(events))
+	for i, e := range events {
+		w := wireEvent{Topic: e.Topic, Key: e.Key, Index: e.Index}
+		switch p := e.Payload.(type) {
+		case state.CheckServiceNode:
+			w.Instance = &p
+		case state.ServiceDeregistered:
+			w.Deregistered = &p
+		case state.EndOfSnapshot:
+			w.EndOfSnapshot = true
+		case state.NewSnapshotToFollow:
+			w.NewSnapshotToFollow = true
+		default:
+			return nil, fmt.Errorf("subscribe: %T at index %d: %w", e.Payload, e.Index, errBadEvent)
+		}
+		out[i] = w
+	}
+	return out, nil
+}
+
+func fromWire(batch []wireEvent) ([]state.Event, error) {
+	out := make([]state.Event, len(batch))
+	for i, w := range batch {
+		e := state.Event{Topic: w.Topic, Key: w.Key, Index: w.Index}
+		switch {
+		case w.Instance != nil && w.Deregistered == nil && !w.EndOfSnapshot && !w.NewSnapshotToFollow:
+			e.Payload = *w.Instance
+		case w.Deregistered != nil && w.Instance == nil && !w.EndOfSnapshot && !w.NewSnapshotToFollow:
+			e.Payload = *w.Deregistered
+		case w.EndOfSnapshot && w.Instance == nil && w.Deregistered == nil && !w.NewSnapshotToFollow:
+			e.Payload = state.EndOfSnapshot{}
+		case w.NewSnapshotToFollow && w.Instance == nil && w.Deregistered == nil && !w.EndOfSnapshot:
+			e.Payload = state.NewSnapshotToFollow{}
+		default:
+			return nil, fmt.Errorf("subscribe: wire event at index %d: %w", w.Index, errBadEvent)
+		}
+		out[i] = e
+	}
+	return out, nil
+}
+
+// registerSubscribe serves the Subscribe stream from this server's store.
+func (s *Server) registerSubscribe() {
+	rpc.HandleStream(s.rpc, subscribeMethod, func(ctx context.Context, req *state.SubscribeRequest, send func(*eventBatch) error) error {
+		return serveSubscription(ctx, s.store, *req, send)
+	})
+}
+
+// serveSubscription sends the subscription's batches until it fails or
+// ctx ends.
+func serveSubscription(ctx context.Context, store *state.Store, req state.SubscribeRequest, send func(*eventBatch) error) error {
+	sub, err := store.Subscribe(req)
+	if err != nil {
+		return err
+	}
+	defer sub.Close()
+	for {
+		events, err := sub.Next(ctx)
+		if err != nil {
+			return fmt.Errorf("subscribe %s %q: %w", req.Topic, req.Key, err)
+		}
+		wire, err := toWire(events)
+		if err != nil {
+			return err
+		}
+		if err := send(&eventBatch{Events: wire}); err != nil {
+			return fmt.Errorf("subscribe %s %q: send: %w", req.Topic, req.Key, err)
+		}
+	}
+}
+
+// Subscription is a subscription served by a server over RPC. It has the
+// contract of state.Subscription: Next from one goroutine, Close from any
+// and always. Next also fails when the server goes away (rpc.ErrStopping
+// or a transport error): subscribe again, to any server, from the index of
+// the last event seen.
+type Subscription struct {
+	addr   string
+	stream *rpc.ClientStream[eventBatch]
+}
+
+// Subscribe opens a subscription on the server at addr through pool. The
+// stream lives until Close, or until ctx ends.
+func Subscribe(ctx context.Context, pool *rpc.Pool, addr string, req state.SubscribeRequest) (*Subscription, error) {
+	st, err := rpc.Stream[state.SubscribeRequest, eventBatch](ctx, pool, addr, subscribeMethod, &req)
+	if err != nil {
+		return nil, fmt.Errorf("subscribe %s %q at %s: %w", req.Topic, req.Key, addr, err)
+	}
+	return &Subscription{addr: addr, stream: st}, nil
+}
+
+// Addr is the address of the server that serves the subscription.
+func (sub *Subscription) Addr() string { return sub.addr }
+
+// Next returns the next batch of events, waiting for one. When ctx ends
+// the stream is closed and Next returns ctx's error.
+func (sub *Subscription) Next(ctx context.Context) ([]state.Event, error) {
+	stop := context.AfterFunc(ctx, sub.stream.Close)
+	defer stop()
+	batch, err := sub.stream.Recv()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if errors.Is(err, io.EOF) {
+		err = io.ErrUnexpectedEOF // the server never ends a subscription cleanly
+	}
+	if err != nil {
+		return nil, fmt.Errorf("subscription at %s: %w", sub.addr, err)
+	}
+	return fromWire(batch.Events)
+}
+
+// Close ends the subscription; a blocked Next returns. It is idempotent.
+func (sub *Subscription) Close() { sub.stream.Close() }
