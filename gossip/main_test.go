@@ -49,6 +49,7 @@ func (l *eventLog) count(match func(Event) bool) int {
 // testPool is a started pool with the events it received.
 type testPool struct {
 	*Pool
+	name   string
 	events *eventLog
 }
 
@@ -76,16 +77,22 @@ func newPool(t testing.TB, name string, edit func(*Config)) testPool {
 		t.Fatalf("start pool %s: %v", name, err)
 	}
 	t.Cleanup(func() { _ = p.Shutdown() })
-	return testPool{Pool: p, events: events}
+	return testPool{Pool: p, name: name, events: events}
 }
 
 // newCluster starts n pools (node0..node{n-1}) and joins them all to the
 // first, waiting until each sees every other alive.
 func newCluster(t testing.TB, n int, edit func(*Config)) []testPool {
 	t.Helper()
+	return newClusterNamed(t, n, "node", edit)
+}
+
+// newClusterNamed is newCluster with names prefix0..prefix{n-1}.
+func newClusterNamed(t testing.TB, n int, prefix string, edit func(*Config)) []testPool {
+	t.Helper()
 	pools := make([]testPool, n)
 	for i := range pools {
-		pools[i] = newPool(t, fmt.Sprintf("node%d", i), edit)
+		pools[i] = newPool(t, fmt.Sprintf("%s%d", prefix, i), edit)
 	}
 	for _, p := range pools[1:] {
 		if _, err := p.Join([]string{pools[0].addr()}); err != nil {
@@ -93,7 +100,7 @@ func newCluster(t testing.TB, n int, edit func(*Config)) []testPool {
 		}
 	}
 	for _, p := range pools {
-		waitFor(t, func() bool { return p.NumMembers() == n }, "%s sees %d alive members", p.LocalMember().Name, n)
+		waitFor(t, func() bool { return p.NumMembers() == n }, "%s sees %d alive members", p.name, n)
 	}
 	return pools
 }

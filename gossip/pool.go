@@ -27,6 +27,11 @@ type Pool struct {
 	done   chan struct{} // closed by Shutdown to stop the event loop
 	wg     sync.WaitGroup
 	once   sync.Once
+
+	// keyring is memberlist's keyring, nil without encryption. keyMu
+	// serializes keyring operations started here.
+	keyring *memberlist.Keyring
+	keyMu   sync.Mutex
 }
 
 // New starts a pool: it binds the gossip port, loads the keyring and the
@@ -45,7 +50,8 @@ func New(cfg Config) (*Pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Pool{cfg: cfg, log: logger, events: make(chan serf.Event, eventBuffer), done: make(chan struct{})}
+	p := &Pool{cfg: cfg, log: logger, events: make(chan serf.Event, eventBuffer), done: make(chan struct{}),
+		keyring: sc.MemberlistConfig.Keyring}
 	sc.EventCh = p.events
 	p.wg.Add(1)
 	go p.eventLoop()
