@@ -39,6 +39,7 @@ type Agent struct {
 	cfg *config.Runtime // guarded by mu; replaced (never mutated) on reload
 
 	server  *server.Server // non-nil: this agent is a server
+	client  *server.Client // non-nil: this agent is a client of remote servers
 	local   *local.State
 	checks  *checkSet
 	syncer  *local.Syncer
@@ -68,9 +69,6 @@ type Agent struct {
 func New(opts Options) (*Agent, error) {
 	if opts.Config == nil {
 		return nil, errors.New("agent: no config")
-	}
-	if !opts.Config.Server {
-		return nil, errors.New("agent: client agents need a cluster; run with -server or -dev")
 	}
 	logger := opts.Logger
 	if logger == nil {
@@ -102,8 +100,12 @@ func (a *Agent) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.startServer(ctx, cfg, nodeID); err != nil {
-		return err
+	if cfg.Server {
+		if err := a.startServer(ctx, cfg, nodeID); err != nil {
+			return err
+		}
+	} else {
+		a.client = server.NewClient(a.logger.With("subsystem", "client"))
 	}
 	a.local = local.NewState(nodeIdentity(cfg, nodeID))
 	a.checks = newCheckSet(a.local, a.logger)
@@ -124,7 +126,7 @@ func (a *Agent) start(ctx context.Context) error {
 	}
 
 	a.syncer = &local.Syncer{
-		State: a.local, Catalog: serverCatalog{a.server}, Logger: a.logger.With("subsystem", "anti-entropy"),
+		State: a.local, Catalog: a.catalogForSync(), Logger: a.logger.With("subsystem", "anti-entropy"),
 		FullInterval: time.Minute, RetryInterval: 15 * time.Second, CheckUpdateInterval: cfg.CheckUpdateInterval,
 	}
 	// One full sync before the API opens, so the node is in the catalog
@@ -187,7 +189,12 @@ func (a *Agent) startHTTP(cfg *config.Runtime, base context.Context) error {
 		DefaultQueryTime: cfg.DefaultQueryTime, MaxQueryTime: cfg.MaxQueryTime,
 		PrettyJSON: cfg.PrettyJSON, ResponseHeaders: cfg.HTTPResponseHeaders,
 		ParkBlockingQueries: true,
-	}, a.server, a, nil, a.logger.With("subsystem", "http"))
+	}, a.httpCatalog(), a, nil, a.logger.With("subsystem", "http"))
+	if a.server != nil {
+		a.server.SetHTTPHandler(api.Handler()) // client agents' forwarded requests
+	} else {
+		api.ForwardTo(httpForwarder{a.client})
+	}
 	a.httpAPI = api
 	a.httpLn = ln
 	a.httpServer = &http.Server{
@@ -243,6 +250,9 @@ func (a *Agent) Shutdown() error {
 		a.wg.Wait()
 		if a.server != nil {
 			err = errors.Join(err, a.server.Shutdown())
+		}
+		if a.client != nil {
+			err = errors.Join(err, a.client.Close())
 		}
 		close(a.shutdownCh)
 	})

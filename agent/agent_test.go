@@ -26,10 +26,16 @@ func TestMain(m *testing.M) {
 // when the test ends. extra are more agent flags.
 func testAgent(t *testing.T, extra ...string) (*Agent, *consulapi.Client) {
 	t.Helper()
-	args := append([]string{
+	return startAgent(t, append([]string{
 		"-dev", "-node", "node1", "-bind", "127.0.0.1", "-client", "127.0.0.1",
 		"-http-port", "0", "-server-port", "0", "-dns-port", "-1", "-grpc-port", "-1",
-	}, extra...)
+	}, extra...)...)
+}
+
+// startAgent starts an agent with exactly the flags args and stops it when
+// the test ends.
+func startAgent(t *testing.T, args ...string) (*Agent, *consulapi.Client) {
+	t.Helper()
 	rt, _, err := config.Load(args)
 	if err != nil {
 		t.Fatalf("load config: %v", err)

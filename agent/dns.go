@@ -21,6 +21,12 @@ func (a *Agent) startDNS(cfg *config.Runtime) error {
 		return nil
 	}
 	logger := a.logger.With("subsystem", "dns")
+	if a.server == nil {
+		// A client agent's views come from the servers' event stream,
+		// which is not wired yet.
+		logger.Warn("DNS is not served on client agents yet")
+		return nil
+	}
 	viewCfg := dnsview.DefaultConfig(cfg.Datacenter)
 	viewCfg.Logger = logger
 	viewCfg.Queries = a.server.PreparedQuery

@@ -122,7 +122,7 @@ func (c *Client) Call(ctx context.Context, method string, req, resp any) error {
 				continue // another server may answer at once
 			}
 		} else if last == nil {
-			last = ErrNoServers
+			return ErrNoServers // none known yet: say so at once, as Consul
 		}
 		select {
 		case <-changed:

@@ -84,6 +84,9 @@ type Server struct {
 	mux     *http.ServeMux
 	cache   bodyCache
 	parker  parker
+	// forwarder answers the requests that need a server, on a client
+	// agent (forward.go); nil on a server agent.
+	forwarder Forwarder
 }
 
 // New builds the API over its collaborators. authz resolves a request's
@@ -115,6 +118,10 @@ func (s *Server) Handler() http.Handler { return s }
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for k, v := range s.cfg.ResponseHeaders {
 		w.Header().Set(k, v)
+	}
+	if s.forwarder != nil && !servedLocally(r.URL.Path) {
+		s.forwarder.ForwardHTTP(w, r)
+		return
 	}
 	s.mux.ServeHTTP(w, r)
 }

@@ -38,6 +38,23 @@ type Syncer struct {
 	// mu serializes syncs: the loop's and those of API writes. Two syncs
 	// at once could land an older version of a record after a newer one.
 	mu sync.Mutex
+
+	resyncOnce sync.Once
+	resync     chan struct{} // Resync's request for a full pass
+}
+
+// Resync asks the running loop for a full pass now, e.g. when a client
+// agent has found its first server. It never blocks.
+func (s *Syncer) Resync() {
+	select {
+	case s.resyncCh() <- struct{}{}:
+	default: // one is pending already
+	}
+}
+
+func (s *Syncer) resyncCh() chan struct{} {
+	s.resyncOnce.Do(func() { s.resync = make(chan struct{}, 1) })
+	return s.resync
 }
 
 // Run syncs until ctx is done: a full pass at once, then changes as they
@@ -67,6 +84,10 @@ func (s *Syncer) Run(ctx context.Context) {
 		case <-retry.C:
 			if err := s.SyncFull(ctx); err != nil {
 				s.failed(ctx, "retry sync", err, retry)
+			}
+		case <-s.resyncCh():
+			if err := s.SyncFull(ctx); err != nil {
+				s.failed(ctx, "resync", err, retry)
 			}
 		case <-deferred.C:
 			if s.State.releaseDeferred() {

@@ -1,0 +1,101 @@
+package agent
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	consulapi "github.com/hashicorp/consul/api"
+)
+
+var errWrongValue = errors.New("wrong value")
+
+// startClientAgent starts a client agent (no -server) that talks to the
+// server of srv.
+func startClientAgent(t *testing.T, srv *Agent, node string) (*Agent, *consulapi.Client) {
+	t.Helper()
+	a, cl := startAgent(t, "-node", node, "-bind", "127.0.0.1", "-client", "127.0.0.1",
+		"-http-port", "0", "-server-port", "0", "-dns-port", "-1", "-grpc-port", "-1", "-data-dir", t.TempDir())
+	if a.server != nil {
+		t.Fatal("a client agent started a server")
+	}
+	a.setServers([]string{srv.server.Addr()})
+	return a, cl
+}
+
+func TestClientAgentServesThroughTheServer(t *testing.T) {
+	srv, srvAPI := testAgent(t)
+	_, cliAPI := startClientAgent(t, srv, "client1")
+
+	// The client's node and its API registrations reach the catalog by
+	// anti-entropy over RPC.
+	if err := cliAPI.Agent().ServiceRegister(&consulapi.AgentServiceRegistration{
+		ID: "web-1", Name: "web", Port: 8080,
+		Check: &consulapi.AgentServiceCheck{TTL: "30s", Status: consulapi.HealthPassing},
+	}); err != nil {
+		t.Fatalf("register on the client: %v", err)
+	}
+	eventually(t, "the client's service in the server's catalog", func() bool {
+		entries, _, err := srvAPI.Health().Service("web", "", true, nil)
+		return err == nil && len(entries) == 1 && entries[0].Node.Node == "client1"
+	})
+
+	// Catalog, health and KV requests to the client are answered by the
+	// server, writes included.
+	if _, err := cliAPI.KV().Put(&consulapi.KVPair{Key: "from/client", Value: []byte("1")}, nil); err != nil {
+		t.Fatalf("KV put through the client: %v", err)
+	}
+	pair, _, err := srvAPI.KV().Get("from/client", nil)
+	if err != nil || pair == nil || string(pair.Value) != "1" {
+		t.Fatalf("the server has %+v, %v", pair, err)
+	}
+	nodes, meta, err := cliAPI.Catalog().Nodes(nil)
+	if err != nil || len(nodes) != 2 || meta.LastIndex == 0 {
+		t.Fatalf("catalog nodes through the client = %d nodes, index %d, %v; want both nodes", len(nodes), meta.LastIndex, err)
+	}
+
+	// A blocking query on the client wakes on a write made on the server.
+	_, meta, err = cliAPI.KV().Get("watched", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	woke := make(chan error, 1)
+	go func() {
+		pair, _, err := cliAPI.KV().Get("watched", &consulapi.QueryOptions{WaitIndex: meta.LastIndex, WaitTime: 10 * time.Second})
+		if err == nil && (pair == nil || string(pair.Value) != "now") {
+			err = errWrongValue
+		}
+		woke <- err
+	}()
+	time.Sleep(50 * time.Millisecond) // let the query block first; a late start only makes it return at once
+	if _, err := srvAPI.KV().Put(&consulapi.KVPair{Key: "watched", Value: []byte("now")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-woke:
+		if err != nil {
+			t.Fatalf("blocking read through the client: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the blocking read through the client did not wake on the server's write")
+	}
+
+	// The agent endpoints stay the client's own.
+	self, err := cliAPI.Agent().Self()
+	if err != nil || self["Config"]["NodeName"] != "client1" {
+		t.Fatalf("agent/self on the client = %v, %v", self["Config"], err)
+	}
+}
+
+func TestClientAgentWithoutServersSaysSo(t *testing.T) {
+	_, cliAPI := startAgent(t, "-node", "lonely", "-bind", "127.0.0.1", "-client", "127.0.0.1",
+		"-http-port", "0", "-server-port", "0", "-dns-port", "-1", "-grpc-port", "-1", "-data-dir", t.TempDir())
+	_, _, err := cliAPI.Catalog().Nodes(nil)
+	if err == nil {
+		t.Fatal("catalog read on a client with no servers succeeded")
+	}
+	if !strings.Contains(err.Error(), "500") || !strings.Contains(err.Error(), "No known Consul servers") {
+		t.Fatalf("error = %v, want a 500 saying no servers are known", err)
+	}
+}
