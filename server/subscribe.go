@@ -129,11 +129,11 @@ func serveSubscription(ctx context.Context, store *state.Store, req state.Subscr
 type Subscription struct {
 	addr   string
 	stream *rpc.ClientStream[eventBatch]
+	failed func(addr string) // called when the server failed the stream; may be nil
 }
 
-// Subscribe opens a subscription on the server at addr through pool. The
-// stream lives until Close, or until ctx ends.
-func Subscribe(ctx context.Context, pool *rpc.Pool, addr string, req state.SubscribeRequest) (*Subscription, error) {
+// subscribe opens a subscription on the server at addr through pool.
+func subscribe(ctx context.Context, pool *rpc.Pool, addr string, req state.SubscribeRequest) (*Subscription, error) {
 	st, err := rpc.Stream[state.SubscribeRequest, eventBatch](ctx, pool, addr, subscribeMethod, &req)
 	if err != nil {
 		return nil, fmt.Errorf("subscribe %s %q at %s: %w", req.Topic, req.Key, addr, err)
@@ -157,6 +157,9 @@ func (sub *Subscription) Next(ctx context.Context) ([]state.Event, error) {
 		err = io.ErrUnexpectedEOF // the server never ends a subscription cleanly
 	}
 	if err != nil {
+		if sub.failed != nil && serverFailed(err) {
+			sub.failed(sub.addr)
+		}
 		return nil, fmt.Errorf("subscription at %s: %w", sub.addr, err)
 	}
 	return fromWire(batch.Events)
@@ -164,3 +167,11 @@ func (sub *Subscription) Next(ctx context.Context) ([]state.Event, error) {
 
 // Close ends the subscription; a blocked Next returns. It is idempotent.
 func (sub *Subscription) Close() { sub.stream.Close() }
+
+// serverFailed reports a stream that ended because its server went away
+// (it stopped, or the connection broke), as opposed to an answer of the
+// handler such as a lagged subscription.
+func serverFailed(err error) bool {
+	var remote *rpc.RemoteError
+	return !errors.As(err, &remote) || errors.Is(err, rpc.ErrStopping)
+}

@@ -1,0 +1,259 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/pylonmesh/pylon/internal/rpc"
+	"github.com/pylonmesh/pylon/server/state"
+)
+
+// webInstance registers instance id of service "web" on node with one
+// check of the given status.
+func webInstance(node, id, status string) *state.Registration {
+	return &state.Registration{
+		Node:    state.Node{Node: node, Address: "10.0.0.1", Meta: map[string]string{"rack": "a"}},
+		Service: &state.Service{ID: id, Name: "web", Port: 8080, Tags: []string{"v1"}},
+		Checks: []*state.HealthCheck{{CheckID: "service:" + id, Name: "ttl", Status: status,
+			ServiceID: id, Type: "ttl"}},
+	}
+}
+
+// webCheck sets the status of an instance's check.
+func webCheck(node, id, status string) *state.Registration {
+	return &state.Registration{
+		Node: state.Node{Node: node}, SkipNodeUpdate: true,
+		Checks: []*state.HealthCheck{{CheckID: "service:" + id, Name: "ttl", Status: status,
+			ServiceID: id, Type: "ttl"}},
+	}
+}
+
+func mustRegister(t testing.TB, s *Server, reg *state.Registration) uint64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	idx, err := s.Register(ctx, reg)
+	if err != nil {
+		t.Fatalf("register: %v", err)
+	}
+	return idx
+}
+
+var webHealth = state.SubscribeRequest{Topic: state.TopicServiceHealth, Key: "web"}
+
+// describe renders events as "index:kind[:node/id/status]" for comparison.
+func describe(events []state.Event) []string {
+	var out []string
+	for _, e := range events {
+		switch p := e.Payload.(type) {
+		case state.CheckServiceNode:
+			st := ""
+			if len(p.Checks) > 0 {
+				st = p.Checks[0].Status
+			}
+			out = append(out, fmt.Sprintf("%d:instance:%s/%s/%s", e.Index, p.Node.Node, p.Service.ID, st))
+		case state.ServiceDeregistered:
+			out = append(out, fmt.Sprintf("%d:deregistered:%s/%s", e.Index, p.Node, p.ServiceID))
+		case state.EndOfSnapshot:
+			out = append(out, fmt.Sprintf("%d:end-of-snapshot", e.Index))
+		case state.NewSnapshotToFollow:
+			out = append(out, fmt.Sprintf("%d:new-snapshot", e.Index))
+		}
+	}
+	return out
+}
+
+// nextUntil reads batches until one holds an event at index idx or later,
+// and returns every event read.
+func nextUntil(t *testing.T, ctx context.Context, sub *Subscription, idx uint64) []state.Event {
+	t.Helper()
+	var all []state.Event
+	for {
+		events, err := sub.Next(ctx)
+		if err != nil {
+			t.Fatalf("Next waiting for index %d: %v", idx, err)
+		}
+		all = append(all, events...)
+		if events[len(events)-1].Index >= idx {
+			return all
+		}
+	}
+}
+
+// TestSubscribeAcrossTheCluster follows one subscription's life: a
+// follower serves the snapshot and a change written on the leader; a
+// second subscription resumes from an index; the follower's shutdown ends
+// the stream and the client's next subscription goes to another server.
+func TestSubscribeAcrossTheCluster(t *testing.T) {
+	c := newTestCluster(t, 3)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	l, f := c.leader(), c.followers()[0]
+	reg := mustRegister(t, l, webInstance("n1", "web1", state.HealthPassing))
+	waitFor(t, func() bool { _, csns, _ := f.Store().CheckServiceNodes(nil, "web", false); return len(csns) == 1 })
+
+	cl := newTestClient(t, c)
+	cl.SetServers([]string{f.Addr()})
+	sub, err := cl.Subscribe(ctx, webHealth)
+	if err != nil {
+		t.Fatalf("subscribe: %v", err)
+	}
+	defer sub.Close()
+	if sub.Addr() != f.Addr() {
+		t.Fatalf("served by %s, want the follower %s", sub.Addr(), f.Addr())
+	}
+	events, err := sub.Next(ctx)
+	if err != nil {
+		t.Fatalf("snapshot: %v", err)
+	}
+	want := []string{fmt.Sprintf("%d:instance:n1/web1/passing", reg), fmt.Sprintf("%d:end-of-snapshot", reg)}
+	if got := describe(events); !reflect.DeepEqual(got, want) {
+		t.Fatalf("snapshot = %v, want %v", got, want)
+	}
+	if csn := events[0].Payload.(state.CheckServiceNode); csn.Node.Meta["rack"] != "a" || csn.Service.Port != 8080 ||
+		csn.Service.Tags[0] != "v1" || csn.Checks[0].ServiceID != "web1" {
+		t.Fatalf("snapshot instance lost fields on the wire: %+v %+v %+v", csn.Node, csn.Service, csn.Checks[0])
+	}
+
+	crit := mustRegister(t, l, webCheck("n1", "web1", state.HealthCritical))
+	if got := describe(nextUntil(t, ctx, sub, crit)); !reflect.DeepEqual(got, []string{fmt.Sprintf("%d:instance:n1/web1/critical", crit)}) {
+		t.Fatalf("change = %v", got)
+	}
+
+	// A subscription resuming from crit gets only what came after it.
+	warn := mustRegister(t, l, webCheck("n1", "web1", state.HealthWarning))
+	resumed, err := cl.Subscribe(ctx, state.SubscribeRequest{Topic: state.TopicServiceHealth, Key: "web", Index: crit})
+	if err != nil {
+		t.Fatalf("resume: %v", err)
+	}
+	defer resumed.Close()
+	if got := describe(nextUntil(t, ctx, resumed, warn)); !reflect.DeepEqual(got, []string{fmt.Sprintf("%d:instance:n1/web1/warning", warn)}) {
+		t.Fatalf("resumed from %d = %v", crit, got)
+	}
+
+	// The follower stops: its streams end with ErrStopping and the client
+	// moves on to the other servers.
+	var all []string
+	for _, s := range c.servers {
+		all = append(all, s.Addr())
+	}
+	cl.SetServers(all) // the follower stays current
+	if err := f.Shutdown(); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	for _, s := range []*Subscription{sub, resumed} {
+		for {
+			_, err := s.Next(ctx)
+			if err == nil {
+				continue // the warning change, on sub
+			}
+			if !errors.Is(err, rpc.ErrStopping) {
+				t.Fatalf("stream of a stopped server ended with %v, want rpc.ErrStopping", err)
+			}
+			break
+		}
+	}
+	if cur := cl.Servers()[0]; cur == f.Addr() {
+		t.Fatal("the stopped server is still the client's current one")
+	}
+	again, err := cl.Subscribe(ctx, state.SubscribeRequest{Topic: state.TopicServiceHealth, Key: "web", Index: warn})
+	if err != nil {
+		t.Fatalf("resubscribe: %v", err)
+	}
+	defer again.Close()
+	if again.Addr() == f.Addr() {
+		t.Fatal("resubscribed to the stopped server")
+	}
+	pass := mustRegister(t, c.leader(), webCheck("n1", "web1", state.HealthPassing))
+	got := describe(nextUntil(t, ctx, again, pass))
+	if last := got[len(got)-1]; last != fmt.Sprintf("%d:instance:n1/web1/passing", pass) {
+		t.Fatalf("after resubscribing = %v", got)
+	}
+}
+
+// TestSubscribeErrorsCrossTheWire: answers of the server keep their
+// identity and leave it the client's current server.
+func TestSubscribeErrorsCrossTheWire(t *testing.T) {
+	s := startServer(t, testConfig(t))
+	cl := NewClient(nil)
+	t.Cleanup(func() { cl.Close() })
+	cl.SetServers([]string{s.Addr()})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	sub, err := cl.Subscribe(ctx, state.SubscribeRequest{Topic: "Nope", Key: "web"})
+	if err == nil {
+		defer sub.Close()
+		_, err = sub.Next(ctx)
+	}
+	if !errors.Is(err, state.ErrUnknownTopic) {
+		t.Fatalf("unknown topic = %v, want ErrUnknownTopic", err)
+	}
+
+	// A restore resets every subscription.
+	mustRegister(t, s, webInstance("n1", "web1", state.HealthPassing))
+	var snap bytes.Buffer
+	if _, err := s.SnapshotSave(ctx, &snap); err != nil {
+		t.Fatalf("snapshot save: %v", err)
+	}
+	sub, err = cl.Subscribe(ctx, webHealth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	if _, err := sub.Next(ctx); err != nil {
+		t.Fatalf("snapshot: %v", err)
+	}
+	if err := s.SnapshotRestore(ctx, &snap); err != nil {
+		t.Fatalf("restore: %v", err)
+	}
+	if _, err := sub.Next(ctx); !errors.Is(err, state.ErrSubscriptionReset) {
+		t.Fatalf("after restore = %v, want ErrSubscriptionReset", err)
+	}
+	if cur := cl.Servers(); len(cur) != 1 || cur[0] != s.Addr() {
+		t.Fatalf("servers = %v", cur)
+	}
+}
+
+func TestSubscribeWithoutServers(t *testing.T) {
+	cl := NewClient(nil)
+	t.Cleanup(func() { cl.Close() })
+	if _, err := cl.Subscribe(context.Background(), webHealth); !errors.Is(err, ErrNoServers) {
+		t.Fatalf("no servers = %v, want ErrNoServers", err)
+	}
+}
+
+func TestWireEventsRoundTrip(t *testing.T) {
+	csn := state.CheckServiceNode{Node: &state.Node{Node: "n1"}, Service: &state.Service{ID: "web1", Name: "web"}}
+	events := []state.Event{
+		{Topic: state.TopicServiceHealth, Key: "web", Index: 1, Payload: state.NewSnapshotToFollow{}},
+		{Topic: state.TopicServiceHealth, Key: "web", Index: 1, Payload: csn},
+		{Topic: state.TopicServiceHealth, Key: "web", Index: 1, Payload: state.EndOfSnapshot{}},
+		{Topic: state.TopicServiceHealthConnect, Key: "web", Index: 2, Payload: state.ServiceDeregistered{Node: "n1", ServiceID: "p1", Service: "web-proxy"}},
+	}
+	wire, err := toWire(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := fromWire(wire)
+	if err != nil || !reflect.DeepEqual(back, events) {
+		t.Fatalf("round trip = %+v, %v; want %+v", back, err, events)
+	}
+	if _, err := toWire([]state.Event{{Payload: "text"}}); !errors.Is(err, errBadEvent) {
+		t.Fatalf("unknown payload = %v", err)
+	}
+	for _, bad := range []wireEvent{
+		{Index: 3},
+		{Index: 3, EndOfSnapshot: true, NewSnapshotToFollow: true},
+		{Index: 3, Instance: &csn, Deregistered: &state.ServiceDeregistered{}},
+	} {
+		if _, err := fromWire([]wireEvent{bad}); !errors.Is(err, errBadEvent) {
+			t.Errorf("%+v = %v, want errBadEvent", bad, err)
+		}
+	}
+}
