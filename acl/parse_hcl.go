@@ -1,84 +1,180 @@
 package acl
 
 import (
-	"cmp"
-	"slices"
+	"fmt"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
-// readHCL reads rules in HCL native syntax, in the form Consul's HCL1
-// files use: `operator = "read"` and `key_prefix "app/" { policy = "read" }`.
-// Rules come back in source order.
+// readHCL reads rules in HCL, in the forms Consul's HCL1 files use:
+//
+//	operator = "read"
+//	key_prefix "app/" { policy = "read" }
+//	service "web" { policy = "write" intentions = "read" }
+//
+// hclsyntax lexes the text (strings, escapes, comments); the grammar is
+// read here, over the tokens, because HCL2's parser refuses HCL1's
+// one-line blocks with several fields. Newlines between items are
+// optional and fields may be separated by commas, as in HCL1.
 func readHCL(src string) ([]rawRule, error) {
-	f, diags := hclsyntax.ParseConfig([]byte(src), "rules", hcl.InitialPos)
+	toks, diags := hclsyntax.LexConfig([]byte(src), "rules", hcl.InitialPos)
 	if err := diagError(diags, ""); err != nil {
 		return nil, err
 	}
-	body, ok := f.Body.(*hclsyntax.Body)
-	if !ok {
-		return nil, &RuleError{Line: 1, Err: ErrSyntax}
+	p := &hclParser{src: []byte(src)}
+	for _, t := range toks {
+		if t.Type != hclsyntax.TokenComment && t.Type != hclsyntax.TokenNewline {
+			p.toks = append(p.toks, t)
+		}
 	}
 	var raws []rawRule
-	for _, a := range body.Attributes {
-		raw := rawRule{word: a.Name, line: a.SrcRange.Start.Line}
-		v, err := hclString(a.Expr, raw)
-		if err != nil {
-			return nil, err
-		}
-		raw.value = v
-		raws = append(raws, raw)
-	}
-	for _, b := range body.Blocks {
-		raw, err := hclBlock(b)
+	for p.peek().Type != hclsyntax.TokenEOF {
+		raw, err := p.item()
 		if err != nil {
 			return nil, err
 		}
 		raws = append(raws, raw)
 	}
-	slices.SortStableFunc(raws, func(a, b rawRule) int { return cmp.Compare(a.line, b.line) })
 	return raws, nil
 }
 
-// hclBlock reads `word "label" { policy = "..." intentions = "..." }`.
-func hclBlock(b *hclsyntax.Block) (rawRule, error) {
-	raw := rawRule{word: b.Type, line: b.TypeRange.Start.Line, block: true, labels: b.Labels}
-	if len(b.Body.Blocks) > 0 {
-		nb := b.Body.Blocks[0]
-		return raw, raw.errorf(nb.TypeRange.Start.Line, ErrInvalidRule, "unexpected block %q inside a rule", nb.Type)
+// hclParser walks the significant tokens of a rules text. The token list
+// always ends with TokenEOF, and next never moves past it.
+type hclParser struct {
+	src  []byte
+	toks hclsyntax.Tokens
+	pos  int
+}
+
+func (p *hclParser) peek() hclsyntax.Token { return p.toks[p.pos] }
+
+func (p *hclParser) next() hclsyntax.Token {
+	t := p.toks[p.pos]
+	if t.Type != hclsyntax.TokenEOF {
+		p.pos++
 	}
-	for _, a := range b.Body.Attributes {
-		v, err := hclString(a.Expr, raw)
-		if err != nil {
-			return raw, err
+	return t
+}
+
+func syntaxError(t hclsyntax.Token, format string, args ...any) error {
+	return &RuleError{Line: t.Range.Start.Line, Err: fmt.Errorf("%w: "+format, append([]any{ErrSyntax}, args...)...)}
+}
+
+// describe names a token for an error message.
+func describe(t hclsyntax.Token) string {
+	if t.Type == hclsyntax.TokenEOF {
+		return "end of rules"
+	}
+	return fmt.Sprintf("%q", t.Bytes)
+}
+
+// item reads `word = "value"` or `word "label"... { fields }`.
+func (p *hclParser) item() (rawRule, error) {
+	t := p.next()
+	if t.Type != hclsyntax.TokenIdent {
+		return rawRule{}, syntaxError(t, "expected a resource name, got %s", describe(t))
+	}
+	raw := rawRule{word: string(t.Bytes), line: t.Range.Start.Line}
+	if p.peek().Type == hclsyntax.TokenEqual {
+		p.next()
+		v, err := p.value(raw)
+		raw.value = v
+		return raw, err
+	}
+	raw.block = true
+	for p.peek().Type == hclsyntax.TokenOQuote {
+		label, ok := p.str()
+		if !ok {
+			return raw, syntaxError(p.peek(), "a name must be a quoted string")
 		}
-		raw.fields = append(raw.fields, rawField{name: a.Name, value: v, line: a.SrcRange.Start.Line})
+		raw.labels = append(raw.labels, label)
 	}
-	slices.SortStableFunc(raw.fields, func(a, b rawField) int {
-		return cmp.Or(cmp.Compare(a.line, b.line), strings.Compare(a.name, b.name))
-	})
-	return raw, nil
+	if open := p.next(); open.Type != hclsyntax.TokenOBrace {
+		return raw, syntaxError(open, "expected \"=\" or \"{\" after %s, got %s", raw.name(), describe(open))
+	}
+	return raw, p.fields(&raw)
 }
 
-// hclString reads a quoted string literal; anything else (a bare word,
-// an interpolation, a number) is an invalid rule.
-func hclString(expr hclsyntax.Expression, raw rawRule) (string, error) {
-	if s, ok := literalString(expr); ok {
-		return s, nil
+// fields reads `name = "value"` pairs up to the block's closing brace.
+func (p *hclParser) fields(raw *rawRule) error {
+	for {
+		t := p.next()
+		switch t.Type {
+		case hclsyntax.TokenCBrace:
+			return nil
+		case hclsyntax.TokenEOF:
+			return raw.errorf(raw.line, ErrSyntax, "syntax error: block not closed")
+		case hclsyntax.TokenIdent:
+		default:
+			return raw.errorf(t.Range.Start.Line, ErrSyntax, "syntax error: expected a field name or \"}\", got %s", describe(t))
+		}
+		if eq := p.next(); eq.Type != hclsyntax.TokenEqual {
+			return raw.errorf(eq.Range.Start.Line, ErrInvalidRule, "expected \"=\" after %s, got %s", t.Bytes, describe(eq))
+		}
+		v, err := p.value(*raw)
+		if err != nil {
+			return err
+		}
+		raw.fields = append(raw.fields, rawField{name: string(t.Bytes), value: v, line: t.Range.Start.Line})
+		if p.peek().Type == hclsyntax.TokenComma {
+			p.next()
+		}
 	}
-	return "", raw.errorf(expr.Range().Start.Line, ErrInvalidRule, "a policy must be a quoted string")
 }
 
+// value reads a quoted string; anything else (a bare word, a number, an
+// interpolation) is an invalid rule.
+func (p *hclParser) value(raw rawRule) (string, error) {
+	t := p.peek()
+	if v, ok := p.str(); ok {
+		return v, nil
+	}
+	return "", raw.errorf(t.Range.Start.Line, ErrInvalidRule, "a policy must be a quoted string")
+}
+
+// str reads a quoted string with no interpolation, unescaping it through
+// hclsyntax. It reports false, having consumed an unknown number of
+// tokens, if the next tokens are not such a string.
+func (p *hclParser) str() (string, bool) {
+	open := p.next()
+	if open.Type != hclsyntax.TokenOQuote {
+		return "", false
+	}
+	// The common case, plain text without escapes, needs no parsing.
+	if lit, end := p.toks[p.pos], p.toks[min(p.pos+1, len(p.toks)-1)]; lit.Type == hclsyntax.TokenQuotedLit &&
+		end.Type == hclsyntax.TokenCQuote && !strings.ContainsAny(string(lit.Bytes), `\$%`) {
+		p.pos += 2
+		return string(lit.Bytes), true
+	}
+	for {
+		t := p.next()
+		switch t.Type {
+		case hclsyntax.TokenQuotedLit:
+			continue
+		case hclsyntax.TokenCQuote:
+			seg := p.src[open.Range.Start.Byte:t.Range.End.Byte]
+			expr, diags := hclsyntax.ParseExpression(seg, "rules", open.Range.Start)
+			if diags.HasErrors() {
+				return "", false
+			}
+			return literalString(expr)
+		}
+		return "", false
+	}
+}
+
+// literalString returns the value of a template made only of literal
+// text.
 func literalString(expr hclsyntax.Expression) (string, bool) {
 	t, ok := expr.(*hclsyntax.TemplateExpr)
 	if !ok {
 		return "", false
 	}
 	var sb strings.Builder
-	for _, p := range t.Parts {
-		lit, ok := p.(*hclsyntax.LiteralValueExpr)
+	for _, part := range t.Parts {
+		lit, ok := part.(*hclsyntax.LiteralValueExpr)
 		if !ok || lit.Val.IsNull() || !lit.Val.IsKnown() || lit.Val.Type().FriendlyName() != "string" {
 			return "", false
 		}
@@ -101,11 +197,7 @@ func diagError(diags hcl.Diagnostics, resource string) error {
 		if d.Detail != "" {
 			msg += ": " + d.Detail
 		}
-		sentinel := ErrSyntax
-		if resource != "" {
-			sentinel = ErrInvalidRule
-		}
-		return &RuleError{Line: line, Resource: resource, Err: wrapped{sentinel, msg}}
+		return &RuleError{Line: line, Resource: resource, Err: fmt.Errorf("%w: %s", ErrSyntax, msg)}
 	}
 	return nil
 }

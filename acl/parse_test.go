@@ -72,6 +72,17 @@ session_prefix "" { policy = "read" }
 			want:  []Rule{{Resource: ResourceKey, Segment: `a"b`, Access: AccessRead, Line: 3}},
 		},
 		{
+			name:  "hcl1 one-line forms",
+			rules: "operator = \"read\" mesh = \"write\"\nservice \"db\" { policy = \"read\" intentions = \"write\" } key \"k\" { policy = \"list\", }\noperator = \"write\"",
+			want: []Rule{
+				{Resource: ResourceOperator, Access: AccessRead, Line: 1},
+				{Resource: ResourceMesh, Access: AccessWrite, Line: 1},
+				{Resource: ResourceService, Segment: "db", Access: AccessRead, Intentions: AccessWrite, Line: 2},
+				{Resource: ResourceKey, Segment: "k", Access: AccessList, Line: 2},
+				{Resource: ResourceOperator, Access: AccessWrite, Line: 3},
+			},
+		},
+		{
 			name: "json",
 			rules: `{
   "operator": "read",
@@ -144,7 +155,14 @@ func TestParseRulesErrors(t *testing.T) {
 		{"nested block", "key \"a\" {\n  policy = \"read\"\n  x {\n  }\n}", ErrInvalidRule, "", 3},
 		{"hcl syntax", "key \"a\" {\n  policy = \"read\"\n", ErrSyntax, "", 1},
 		{"hcl garbage", "\n\n}}}", ErrSyntax, "", 3},
-		{"hcl duplicate attribute", "operator = \"read\"\noperator = \"write\"", ErrSyntax, "", 2},
+		{"hcl unclosed block", "\nkey \"a\" {\n  policy = \"read\"\n", ErrSyntax, `rules:2: key "a": syntax error: block not closed`, 2},
+		{"hcl unterminated string", "key \"a\" {\n  policy = \"read\n}", ErrSyntax, "", 2},
+		{"hcl stray brace", "operator = \"read\"\n{", ErrSyntax, `rules:2: syntax error: expected a resource name, got "{"`, 2},
+		{"hcl missing brace", "key \"a\" policy = \"read\"", ErrSyntax, "", 1},
+		{"hcl label not a string", "key \"a\" \"${b}\" { policy = \"read\" }", ErrSyntax, "", 1},
+		{"hcl field without value", "key \"a\" {\n policy\n}", ErrInvalidRule, "", 3},
+		{"hcl field bad token", "key \"a\" {\n = \"read\"\n}", ErrSyntax, "", 2},
+		{"hcl invalid character", "operator = \"read\"\n\x01", ErrSyntax, "", 2},
 		{"json syntax", "{\n  \"operator\": \"read\",\n  \"key\": }\n", ErrSyntax, "", 3},
 		{"json eof", "{\n  \"operator\": \"read\",\n", ErrSyntax, "", 2},
 		{"json trailing", "{}\n{}", ErrSyntax, "", 2},
