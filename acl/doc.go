@@ -45,7 +45,10 @@
 // immutable and safe for concurrent use; Decide returns Default when no
 // rule matches, for callers that layer authorizers.
 //
-// AllowAll is the Authorizer used while ACLs are disabled.
+// GlobalManagement (the built-in global-management policy, whose text is
+// GlobalManagementRules), ServiceIdentity and NodeIdentity give the rule
+// sets a token's built-in policy and identities stand for, ready for
+// Compile. AllowAll is the Authorizer used while ACLs are disabled.
 //
 // This is a leaf package: it imports nothing else from Pylon, only the
 // standard library and hclsyntax.

@@ -72,6 +72,14 @@ session_prefix "" { policy = "read" }
 			want:  []Rule{{Resource: ResourceKey, Segment: `a"b`, Access: AccessRead, Line: 3}},
 		},
 		{
+			name:  "hcl tabs and crlf",
+			rules: "key \"a\" {\r\n\tpolicy = \"read\"\r\n}\r\nnode \"\u00fc\" {\r\n\tpolicy = \"write\"\r\n}\r\n",
+			want: []Rule{
+				{Resource: ResourceKey, Segment: "a", Access: AccessRead, Line: 1},
+				{Resource: ResourceNode, Segment: "\u00fc", Access: AccessWrite, Line: 4},
+			},
+		},
+		{
 			name:  "hcl1 one-line forms",
 			rules: "operator = \"read\" mesh = \"write\"\nservice \"db\" { policy = \"read\" intentions = \"write\" } key \"k\" { policy = \"list\", }\noperator = \"write\"",
 			want: []Rule{
