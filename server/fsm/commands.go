@@ -12,13 +12,18 @@ type MessageType uint8
 
 // Message types.
 const (
-	RegisterRequestType      MessageType = 0 // body: state.Registration
-	DeregisterRequestType    MessageType = 1 // body: state.Deregistration
-	PreparedQueryRequestType MessageType = 2 // body: state.PreparedQueryRequest
-	KVRequestType            MessageType = 3 // body: state.KVRequest; response: bool
-	SessionRequestType       MessageType = 4 // body: state.SessionRequest
-	TxnRequestType           MessageType = 5 // body: TxnRequest; response: TxnResponse
-	TombstoneReapRequestType MessageType = 6 // body: TombstoneReapRequest
+	RegisterRequestType      MessageType = 0  // body: state.Registration
+	DeregisterRequestType    MessageType = 1  // body: state.Deregistration
+	PreparedQueryRequestType MessageType = 2  // body: state.PreparedQueryRequest
+	KVRequestType            MessageType = 3  // body: state.KVRequest; response: bool
+	SessionRequestType       MessageType = 4  // body: state.SessionRequest
+	TxnRequestType           MessageType = 5  // body: TxnRequest; response: TxnResponse
+	TombstoneReapRequestType MessageType = 6  // body: TombstoneReapRequest
+	ACLPolicyRequestType     MessageType = 7  // body: state.ACLPolicyRequest
+	ACLRoleRequestType       MessageType = 8  // body: state.ACLRoleRequest
+	ACLTokenRequestType      MessageType = 9  // body: state.ACLTokenRequest
+	ACLBootstrapRequestType  MessageType = 10 // body: state.ACLBootstrapRequest
+	ACLInitRequestType       MessageType = 11 // body: state.ACLInitRequest
 
 	// IgnoreUnknownTypeFlag, set on a type, lets servers that do not know
 	// the type skip the entry instead of failing it. New types that older
@@ -42,6 +47,8 @@ func (t MessageType) String() string {
 		return "txn"
 	case TombstoneReapRequestType:
 		return "tombstone-reap"
+	case ACLPolicyRequestType, ACLRoleRequestType, ACLTokenRequestType, ACLBootstrapRequestType, ACLInitRequestType:
+		return aclTypeName(t)
 	}
 	return fmt.Sprintf("type %d", uint8(t))
 }
@@ -78,6 +85,11 @@ var commands = [256]applyFunc{
 	SessionRequestType:       noValue(applySession),
 	TxnRequestType:           applyTxn,
 	TombstoneReapRequestType: noValue(applyTombstoneReap),
+	ACLPolicyRequestType:     noValue(applyACLPolicy), // acl.go
+	ACLRoleRequestType:       noValue(applyACLRole),
+	ACLTokenRequestType:      noValue(applyACLToken),
+	ACLBootstrapRequestType:  noValue(applyACLBootstrap),
+	ACLInitRequestType:       noValue(applyACLInit),
 }
 
 // noValue adapts an apply function whose only result is an error.

@@ -13,7 +13,7 @@ import (
 // it must never panic, both ways must agree, and the store must stay
 // consistent (every service and check on a known node, every service check
 // on a known service, every locked key's session known). The seeds cover
-// every message type, KV, session and transaction entries included.
+// every message type, KV, session, transaction and ACL entries included.
 func FuzzApply(f *testing.F) {
 	for _, seed := range []struct {
 		t   MessageType
@@ -41,6 +41,15 @@ func FuzzApply(f *testing.F) {
 			{Session: &state.TxnSessionOp{Verb: state.TxnVerbDelete, Session: state.Session{ID: sessionID}}},
 		}}},
 		{TombstoneReapRequestType, &TombstoneReapRequest{UpTo: 2}},
+		{ACLInitRequestType, &state.ACLInitRequest{}},
+		{ACLPolicyRequestType, &state.ACLPolicyRequest{Op: state.ACLSet, Policy: state.ACLPolicy{ID: aclPolicyID, Name: "p"}}},
+		{ACLPolicyRequestType, &state.ACLPolicyRequest{Op: state.ACLDelete, Policy: state.ACLPolicy{ID: state.ACLGlobalManagementPolicyID}}},
+		{ACLRoleRequestType, &state.ACLRoleRequest{Op: state.ACLSet, Role: state.ACLRole{ID: aclRoleID, Name: "r",
+			Policies: []state.ACLLink{{Name: "global-management"}}}}},
+		{ACLTokenRequestType, &state.ACLTokenRequest{Op: state.ACLSet, Token: state.ACLToken{AccessorID: aclTokenID,
+			SecretID: aclSecret, Roles: []state.ACLLink{{ID: aclRoleID}}, NodeIdentities: []state.ACLNodeIdentity{{NodeName: "n", Datacenter: "d"}}}}},
+		{ACLTokenRequestType, &state.ACLTokenRequest{Op: state.ACLDelete, Token: state.ACLToken{AccessorID: aclTokenID}}},
+		{ACLBootstrapRequestType, &state.ACLBootstrapRequest{Token: state.ACLToken{AccessorID: aclBootID, SecretID: aclBootSc}}},
 	} {
 		data, err := Encode(seed.t, seed.msg)
 		if err != nil {
@@ -96,6 +105,13 @@ func readAll(t *testing.T, s *state.Store) map[string]any {
 	out["kvs"], out["kvs.idx"] = kvs, idx
 	idx, sessions, _ := s.SessionList(nil)
 	out["sessions"], out["sessions.idx"] = sessions, idx
+	idx, policies, _ := s.ACLPolicyList(nil)
+	out["acl-policies"], out["acl-policies.idx"] = policies, idx
+	idx, roles, _ := s.ACLRoleList(nil, "")
+	out["acl-roles"], out["acl-roles.idx"] = roles, idx
+	idx, tokens, _ := s.ACLTokenList(nil, state.ACLTokenFilter{})
+	out["acl-tokens"], out["acl-tokens.idx"] = tokens, idx
+	out["acl-bootstrap"] = s.ACLBootstrapIndex()
 	return out
 }
 

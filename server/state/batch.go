@@ -16,6 +16,12 @@ type Writer interface {
 	SessionApply(idx uint64, req *SessionRequest) error
 	TxnApply(idx uint64, ops []TxnOp) ([]TxnResult, []TxnError, error)
 	ReapTombstones(idx, upTo uint64) error
+	// ACL writes (acl.go; batch and lockedWriter in acl_batch.go).
+	ACLPolicyApply(idx uint64, req *ACLPolicyRequest) error
+	ACLRoleApply(idx uint64, req *ACLRoleRequest) error
+	ACLTokenApply(idx uint64, req *ACLTokenRequest) error
+	ACLBootstrap(idx uint64, req *ACLBootstrapRequest) error
+	ACLInit(idx uint64, req *ACLInitRequest) error
 }
 
 var _ Writer = (*Store)(nil)

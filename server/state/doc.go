@@ -2,9 +2,11 @@
 // nodes, services, checks and prepared queries (prepared_query*.go: storage,
 // validation, name resolution and template rendering), the KV store with
 // its tombstones and in-memory lock delays (kv*.go, tombstone.go), sessions
-// and their check bindings (session*.go), transactions over all of them
-// (txn_ops.go, txn_catalog_ops.go), a table of Raft indexes that blocking
-// queries wait on, consistent snapshots, and a publisher of change events.
+// and their check bindings (session*.go), ACL policies, roles and tokens
+// with their bootstrap and token resolution (acl*.go), transactions over
+// all of them (txn_ops.go, txn_catalog_ops.go), a table of Raft indexes
+// that blocking queries wait on, consistent snapshots, and a publisher of
+// change events.
 //
 // A session ends inside the same transaction as its cause (a bound check
 // going critical or away, its node leaving, an explicit destroy): the keys

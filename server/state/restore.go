@@ -118,6 +118,8 @@ func restoreFrame(tx *memdb.Txn, fr *frameReader, kind byte) error {
 			}
 			return nil
 		})
+	case frameACLPolicy, frameACLRole, frameACLToken:
+		return restoreACLFrame(tx, body, kind)
 	case frameIndex:
 		return restoreRecord(tx, body, tableIndex, func(_ *memdb.Txn, e *indexEntry) error {
 			if e.Key == "" {

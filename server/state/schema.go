@@ -11,7 +11,8 @@ const (
 
 	tablePreparedQueries = "prepared-queries" // prepared_query.go
 	// tableKVs, tableTombstones: kv_schema.go; tableSessions,
-	// tableSessionChecks: session_schema.go.
+	// tableSessionChecks: session_schema.go; tableACLPolicies,
+	// tableACLRoles, tableACLTokens: acl_schema.go.
 )
 
 // Index names. Every table's primary index is "id"; a record's node is
@@ -68,6 +69,9 @@ func schema() *memdb.DBSchema {
 		tableTombstones:      tombstonesTable(),
 		tableSessions:        sessionsTable(),
 		tableSessionChecks:   sessionChecksTable(),
+		tableACLPolicies:     aclPoliciesTable(),
+		tableACLRoles:        aclRolesTable(),
+		tableACLTokens:       aclTokensTable(),
 	}}
 }
 

@@ -22,9 +22,10 @@ import (
 //	uint32 crc        CRC-32C (big-endian) of every byte before it
 //
 // Frames come in the order nodes, services, checks, index entries,
-// prepared queries, sessions, KV entries, tombstones, so a service's node,
+// prepared queries, sessions, KV entries, tombstones, ACL policies, roles
+// and tokens, so a service's node,
 // a check's service, a session's node and checks and a locked key's
-// session precede them. Prepared query, session, KV and tombstone frames
+// session precede them. Prepared query, session, KV, tombstone and ACL frames
 // were added without a version change: streams without them read as
 // before. Session check bindings are derived and rebuilt on restore.
 const (
@@ -44,6 +45,9 @@ const (
 	frameSession
 	frameKV
 	frameTombstone
+	frameACLPolicy // acl_snapshot.go
+	frameACLRole
+	frameACLToken
 )
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -86,7 +90,8 @@ func (sn *Snapshot) Persist(w io.Writer) error {
 		kind  byte
 	}{{tableNodes, frameNode}, {tableServices, frameService}, {tableChecks, frameCheck}, {tableIndex, frameIndex},
 		{tablePreparedQueries, frameQuery}, {tableSessions, frameSession}, {tableKVs, frameKV},
-		{tableTombstones, frameTombstone}} {
+		{tableTombstones, frameTombstone}, {tableACLPolicies, frameACLPolicy}, {tableACLRoles, frameACLRole},
+		{tableACLTokens, frameACLToken}} {
 		it, err := sn.tx.Get(t.table, indexID)
 		if err != nil {
 			return fmt.Errorf("snapshot %s: %w", t.table, err)

@@ -33,6 +33,9 @@ var snapshotTypeNames = map[byte]string{
 	frameSession:   "Session",
 	frameKV:        "KVS",
 	frameTombstone: "Tombstone",
+	frameACLPolicy: "ACLPolicy",
+	frameACLRole:   "ACLRole",
+	frameACLToken:  "ACLToken",
 }
 
 // ScanSnapshot reads a stream written by Snapshot.Persist and calls fn for

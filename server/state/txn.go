@@ -9,13 +9,16 @@ import (
 
 // Bits of writeTxn.tables: which tables a transaction changed.
 const (
-	changedNodes uint8 = 1 << iota
+	changedNodes uint16 = 1 << iota
 	changedServices
 	changedChecks
 	changedQueries
 	changedKVs
 	changedTombstones
 	changedSessions
+	changedACLPolicies // acl_schema.go
+	changedACLRoles
+	changedACLTokens
 )
 
 // writeTxn is a memdb write transaction at one Raft index that records
@@ -26,8 +29,8 @@ const (
 type writeTxn struct {
 	*memdb.Txn
 	idx     uint64
-	tables  uint8 // tables changed since the last finishTxn
-	writes  int   // records written, ever
+	tables  uint16 // tables changed since the last finishTxn
+	writes  int    // records written, ever
 	touched []touchedInstance
 	byKey   map[string]int // index into touched, once it grows past a few
 	delays  []keyDelay     // lock delays to record once the transaction commits
@@ -42,7 +45,7 @@ type touchedInstance struct {
 
 func (tx *writeTxn) changed() bool { return tx.tables != 0 }
 
-func (tx *writeTxn) mark(tables uint8) {
+func (tx *writeTxn) mark(tables uint16) {
 	tx.tables |= tables
 	tx.writes++
 }
@@ -150,6 +153,11 @@ func (s *Store) finishTxn(tx *writeTxn) ([]Event, error) {
 	}
 	if tx.tables&changedSessions != 0 {
 		keys.add(tableSessions)
+	}
+	for _, t := range aclTableBits {
+		if tx.tables&t.bit != 0 {
+			keys.add(t.table)
+		}
 	}
 	for _, k := range keys {
 		if err := tx.Insert(tableIndex, &indexEntry{Key: k, Value: tx.idx}); err != nil {
