@@ -1,5 +1,7 @@
 package acl
 
+import "cmp"
+
 // PolicyAuthorizer answers from compiled rule sets. It is immutable once
 // built by Compile and safe for concurrent use.
 type PolicyAuthorizer struct {
@@ -71,7 +73,9 @@ func serviceIntentions(r Rule) Access {
 
 // Decide answers for one resource and segment (ignored for resources
 // without segments) and a needed access of read, list or write. It
-// returns Default when no rule matches, so callers can layer authorizers.
+// returns Default when no rule matches, so callers can layer authorizers;
+// note that a Default for ResourceACL must not be read as the default
+// policy, which never grants ACL rights.
 func (a *PolicyAuthorizer) Decide(res Resource, segment string, need Access) Decision {
 	var have Access
 	switch {
@@ -80,9 +84,21 @@ func (a *PolicyAuthorizer) Decide(res Resource, segment string, need Access) Dec
 	case res.Named():
 		have = a.trees[res].lookup(segment)
 	default:
-		have = a.global[res]
+		have = a.globalAccess(res)
 	}
 	return decision(have, need)
+}
+
+// globalAccess is the rule of a resource without segments; mesh falls
+// back to operator, and peering to mesh then operator, as in Consul.
+func (a *PolicyAuthorizer) globalAccess(res Resource) Access {
+	switch res {
+	case ResourcePeering:
+		return cmp.Or(a.global[ResourcePeering], a.global[ResourceMesh], a.global[ResourceOperator])
+	case ResourceMesh:
+		return cmp.Or(a.global[ResourceMesh], a.global[ResourceOperator])
+	}
+	return a.global[res]
 }
 
 func decision(have, need Access) Decision {
@@ -107,42 +123,77 @@ func (a *PolicyAuthorizer) named(res Resource, name string, need Access) bool {
 	return a.allowed(decision(a.trees[res].lookup(name), need))
 }
 
+// AgentRead reports whether the token may read the agent on node.
 func (a *PolicyAuthorizer) AgentRead(node string) bool {
 	return a.named(ResourceAgent, node, AccessRead)
 }
+
+// AgentWrite reports whether the token may change the agent on node.
 func (a *PolicyAuthorizer) AgentWrite(node string) bool {
 	return a.named(ResourceAgent, node, AccessWrite)
 }
-func (a *PolicyAuthorizer) NodeRead(node string) bool { return a.named(ResourceNode, node, AccessRead) }
+
+// NodeRead reports whether the token may see node in the catalog.
+func (a *PolicyAuthorizer) NodeRead(node string) bool {
+	return a.named(ResourceNode, node, AccessRead)
+}
+
+// NodeWrite reports whether the token may register or change node.
 func (a *PolicyAuthorizer) NodeWrite(node string) bool {
 	return a.named(ResourceNode, node, AccessWrite)
 }
+
+// ServiceRead reports whether the token may see service.
 func (a *PolicyAuthorizer) ServiceRead(service string) bool {
 	return a.named(ResourceService, service, AccessRead)
 }
+
+// ServiceWrite reports whether the token may register or change service.
 func (a *PolicyAuthorizer) ServiceWrite(service string) bool {
 	return a.named(ResourceService, service, AccessWrite)
 }
+
+// QueryRead reports whether the token may read the prepared query called name.
 func (a *PolicyAuthorizer) QueryRead(name string) bool {
 	return a.named(ResourceQuery, name, AccessRead)
 }
+
+// QueryWrite reports whether the token may change the prepared query called name.
 func (a *PolicyAuthorizer) QueryWrite(name string) bool {
 	return a.named(ResourceQuery, name, AccessWrite)
 }
-func (a *PolicyAuthorizer) KeyRead(key string) bool { return a.named(ResourceKey, key, AccessRead) }
+
+// KeyRead reports whether the token may read key.
+func (a *PolicyAuthorizer) KeyRead(key string) bool {
+	return a.named(ResourceKey, key, AccessRead)
+}
+
+// KeyList reports whether the token may list the keys under prefix (list or write).
 func (a *PolicyAuthorizer) KeyList(prefix string) bool {
 	return a.named(ResourceKey, prefix, AccessList)
 }
-func (a *PolicyAuthorizer) KeyWrite(key string) bool { return a.named(ResourceKey, key, AccessWrite) }
+
+// KeyWrite reports whether the token may write key.
+func (a *PolicyAuthorizer) KeyWrite(key string) bool {
+	return a.named(ResourceKey, key, AccessWrite)
+}
+
+// SessionRead reports whether the token may read the sessions of node.
 func (a *PolicyAuthorizer) SessionRead(node string) bool {
 	return a.named(ResourceSession, node, AccessRead)
 }
+
+// SessionWrite reports whether the token may create or destroy sessions on node.
 func (a *PolicyAuthorizer) SessionWrite(node string) bool {
 	return a.named(ResourceSession, node, AccessWrite)
 }
+
+// EventRead reports whether the token may see user events called name.
 func (a *PolicyAuthorizer) EventRead(name string) bool {
 	return a.named(ResourceEvent, name, AccessRead)
 }
+
+// EventWrite reports whether the token may fire user events called name.
 func (a *PolicyAuthorizer) EventWrite(name string) bool {
 	return a.named(ResourceEvent, name, AccessWrite)
 }
@@ -159,12 +210,14 @@ func (a *PolicyAuthorizer) KeyWritePrefix(prefix string) bool {
 	return a.allowed(decision(t.longestPrefix(prefix), AccessWrite))
 }
 
-func (a *PolicyAuthorizer) global1(res Resource, need Access) bool {
-	return a.allowed(decision(a.global[res], need))
+func (a *PolicyAuthorizer) unnamed(res Resource, need Access) bool {
+	return a.allowed(decision(a.globalAccess(res), need))
 }
 
-func (a *PolicyAuthorizer) OperatorRead() bool  { return a.global1(ResourceOperator, AccessRead) }
-func (a *PolicyAuthorizer) OperatorWrite() bool { return a.global1(ResourceOperator, AccessWrite) }
+// OperatorRead and OperatorWrite are about cluster operations (Raft,
+// autopilot, keyring listing in the operator API).
+func (a *PolicyAuthorizer) OperatorRead() bool  { return a.unnamed(ResourceOperator, AccessRead) }
+func (a *PolicyAuthorizer) OperatorWrite() bool { return a.unnamed(ResourceOperator, AccessWrite) }
 
 // ACLRead and ACLWrite need an acl rule; the default policy never grants
 // them.
@@ -175,27 +228,18 @@ func (a *PolicyAuthorizer) ACLWrite() bool { return grants(a.global[ResourceACL]
 // endpoints are not guarded yet.
 
 // KeyringRead and KeyringWrite are about the gossip encryption keyring.
-func (a *PolicyAuthorizer) KeyringRead() bool  { return a.global1(ResourceKeyring, AccessRead) }
-func (a *PolicyAuthorizer) KeyringWrite() bool { return a.global1(ResourceKeyring, AccessWrite) }
+func (a *PolicyAuthorizer) KeyringRead() bool  { return a.unnamed(ResourceKeyring, AccessRead) }
+func (a *PolicyAuthorizer) KeyringWrite() bool { return a.unnamed(ResourceKeyring, AccessWrite) }
 
 // MeshRead and MeshWrite are about mesh-wide configuration; without a
 // mesh rule the operator rule decides, as in Consul.
-func (a *PolicyAuthorizer) MeshRead() bool  { return a.meshOr(ResourceMesh, AccessRead) }
-func (a *PolicyAuthorizer) MeshWrite() bool { return a.meshOr(ResourceMesh, AccessWrite) }
+func (a *PolicyAuthorizer) MeshRead() bool  { return a.unnamed(ResourceMesh, AccessRead) }
+func (a *PolicyAuthorizer) MeshWrite() bool { return a.unnamed(ResourceMesh, AccessWrite) }
 
 // PeeringRead and PeeringWrite are about cluster peering; without a
 // peering rule the mesh rule decides, then the operator rule.
-func (a *PolicyAuthorizer) PeeringRead() bool  { return a.meshOr(ResourcePeering, AccessRead) }
-func (a *PolicyAuthorizer) PeeringWrite() bool { return a.meshOr(ResourcePeering, AccessWrite) }
-
-func (a *PolicyAuthorizer) meshOr(res Resource, need Access) bool {
-	for _, r := range []Resource{res, ResourceMesh, ResourceOperator} {
-		if have := a.global[r]; have != AccessNone {
-			return grants(have, need)
-		}
-	}
-	return a.defaultAllow
-}
+func (a *PolicyAuthorizer) PeeringRead() bool  { return a.unnamed(ResourcePeering, AccessRead) }
+func (a *PolicyAuthorizer) PeeringWrite() bool { return a.unnamed(ResourcePeering, AccessWrite) }
 
 // IntentionRead and IntentionWrite are about intentions whose destination
 // is service. A service rule of read or write grants intentions read

@@ -314,7 +314,8 @@ func TestDecide(t *testing.T) {
 		{ResourceService, "web", AccessWrite, Deny},
 		{ResourceNode, "n", AccessRead, Default},
 		{ResourceOperator, "", AccessRead, Deny},
-		{ResourceMesh, "", AccessRead, Default},
+		{ResourceMesh, "", AccessRead, Deny}, // from operator
+		{ResourceKeyring, "", AccessRead, Default},
 		{ResourceKey, "l/x", AccessList, Allow},
 		{ResourceKey, "l/x", AccessWrite, Deny},
 		{Resource(200), "x", AccessRead, Deny},

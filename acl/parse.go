@@ -64,12 +64,10 @@ func (r rawRule) name() string {
 	return r.word + " " + strings.Join(quoted, " ")
 }
 
+// errorf makes a *RuleError for this rule whose message is format's and
+// whose sentinel (for errors.Is) is sentinel.
 func (r rawRule) errorf(line int, sentinel error, format string, args ...any) error {
-	msg := sentinel.Error()
-	if format != "" {
-		msg = fmt.Sprintf(format, args...)
-	}
-	return &RuleError{Line: line, Resource: r.name(), Err: wrapped{sentinel, msg}}
+	return &RuleError{Line: line, Resource: r.name(), Err: wrapped{sentinel, fmt.Sprintf(format, args...)}}
 }
 
 // wrapped is a sentinel with a more precise message.
