@@ -214,8 +214,8 @@ func (a *PolicyAuthorizer) unnamed(res Resource, need Access) bool {
 	return a.allowed(decision(a.globalAccess(res), need))
 }
 
-// OperatorRead and OperatorWrite are about cluster operations (Raft,
-// autopilot, keyring listing in the operator API).
+// OperatorRead and OperatorWrite are about cluster operations: Raft
+// peers, autopilot, and the mesh and peering fallbacks below.
 func (a *PolicyAuthorizer) OperatorRead() bool  { return a.unnamed(ResourceOperator, AccessRead) }
 func (a *PolicyAuthorizer) OperatorWrite() bool { return a.unnamed(ResourceOperator, AccessWrite) }
 
