@@ -31,7 +31,7 @@ func build(trees []*node, opts buildOptions) (*Runtime, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return rt, d.warnings, nil
+	return rt, append(d.warnings, fc.warnings...), nil
 }
 
 func (fc *fileConfig) runtime(opts buildOptions) (*Runtime, error) {
@@ -44,7 +44,6 @@ func (fc *fileConfig) runtime(opts buildOptions) (*Runtime, error) {
 		DataDir:                 or(fc.DataDir, ""),
 		Server:                  or(fc.Server, dev),
 		Bootstrap:               or(fc.Bootstrap, dev),
-		BootstrapExpect:         or(fc.BootstrapExpect, 0),
 		LogJSON:                 or(fc.LogJSON, false),
 		UIEnabled:               or(fc.UIConfig.Enabled, or(fc.UI, dev)),
 		EnableScriptChecks:      or(fc.EnableScriptChecks, false),
@@ -58,10 +57,10 @@ func (fc *fileConfig) runtime(opts buildOptions) (*Runtime, error) {
 		RaftSnapshotInterval:    or(fc.RaftSnapshotInterval, 0),
 		RaftTrailingLogs:        or(fc.RaftTrailingLogs, 0),
 		HTTPResponseHeaders:     fc.HTTPConfig.ResponseHeaders,
-		RetryJoin:               fc.RetryJoin,
 	}
 	steps := []func(*Runtime, buildOptions) error{
 		fc.identity, fc.addresses, fc.ports, fc.logging, fc.timing, fc.dns, fc.definitions, fc.watches,
+		fc.joining, fc.gossip, fc.leaving, fc.servers,
 	}
 	for _, step := range steps {
 		if err := step(rt, opts); err != nil {

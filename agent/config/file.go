@@ -11,7 +11,7 @@ type fileConfig struct {
 	DataDir         *string
 	Server          *bool
 	Bootstrap       *bool
-	BootstrapExpect *int
+	BootstrapExpect setting[int]
 
 	BindAddr         *string
 	AdvertiseAddr    *string
@@ -45,11 +45,14 @@ type fileConfig struct {
 	Recursors []string
 	DNSConfig dnsFile `cfg:"dns_config"`
 
-	RetryJoin []string
+	clusterFile
 
 	Services []serviceEntry `cfg:"service"`
 	Checks   []checkEntry   `cfg:"check"`
 	Watches  []watchEntry
+
+	// warnings are made while building the Runtime (not decoded).
+	warnings []string
 }
 
 type portsFile struct {
@@ -96,14 +99,13 @@ func (c *CheckDefinition) setDefaults() { c.H2PingUseTLS = true }
 // a file that sets one loads with a warning.
 var ignoredKeys = keySet(
 	"acl", "acl_datacenter", "acl_default_policy", "acl_down_policy", "acl_token", "acl_master_token",
-	"primary_datacenter", "connect", "telemetry", "performance", "limits", "encrypt", "encrypt_verify_incoming",
-	"encrypt_verify_outgoing", "tls", "verify_incoming", "verify_outgoing", "verify_server_hostname",
-	"ca_file", "ca_path", "cert_file", "key_file", "auto_encrypt", "auto_config", "start_join", "retry_join_wan",
-	"retry_interval", "retry_max", "leave_on_terminate", "skip_leave_on_interrupt", "rejoin_after_leave",
-	"disable_update_check", "disable_remote_exec", "enable_debug", "raft_protocol", "autopilot", "log_file", "log_rotate_bytes",
+	"primary_datacenter", "connect", "telemetry", "limits",
+	"tls", "verify_incoming", "verify_outgoing", "verify_server_hostname",
+	"ca_file", "ca_path", "cert_file", "key_file", "auto_encrypt", "auto_config",
+	"disable_update_check", "disable_remote_exec", "enable_debug", "raft_protocol", "log_file", "log_rotate_bytes",
 	"log_rotate_duration", "log_rotate_max_files", "enable_syslog", "syslog_facility", "config_entries",
 	"audit", "pid_file", "leave_on_interrupt", "translate_wan_addrs", "enable_central_service_config",
-	"reconnect_timeout", "reconnect_timeout_wan", "serf_lan", "serf_wan", "advertise_addrs",
+	"advertise_addrs",
 	"segment", "segments", "license_path", "rpc", "gossip_lan", "gossip_wan", "peering",
 	"experiments", "dns_recursor", "cloud", "enable_agent_tls_for_checks", "discard_check_output",
 	"disable_coordinates", "unix_sockets", "tagged_addresses", "http_max_conns_per_client", "ui_dir",

@@ -58,6 +58,15 @@ var agentFlags = []struct {
 	{"recursor", "recursors", kindString, "Upstream DNS server; may repeat."},
 	{"retry-join", "retry_join", kindString, "Address to join; may repeat."},
 	{"join", "start_join", kindString, "Address to join at start; may repeat."},
+	{"retry-interval", "retry_interval", kindString, "Time between -retry-join attempts (default 30s)."},
+	{"retry-max", "retry_max", kindNumber, "Most -retry-join attempts before giving up (0: no limit)."},
+	{"join-wan", "start_join_wan", kindString, "Server address to join over the WAN at start; may repeat."},
+	{"retry-join-wan", "retry_join_wan", kindString, "Server address to join over the WAN; may repeat."},
+	{"retry-interval-wan", "retry_interval_wan", kindString, "Time between -retry-join-wan attempts (default 30s)."},
+	{"retry-max-wan", "retry_max_wan", kindNumber, "Most -retry-join-wan attempts before giving up (0: no limit)."},
+	{"rejoin", "rejoin_after_leave", kindBool, "Rejoin the cluster at start even after a graceful leave."},
+	{"serf-lan-bind", "serf_lan", kindString, "Address the LAN gossip listener binds to (default: -bind)."},
+	{"serf-wan-bind", "serf_wan", kindString, "Address the WAN gossip listener binds to (default: -bind)."},
 	{"enable-script-checks", "enable_script_checks", kindBool, "Allow script checks from any source."},
 	{"enable-local-script-checks", "enable_local_script_checks", kindBool, "Allow script checks from config files."},
 	{"disable-host-node-id", "disable_host_node_id", kindBool, "Do not derive the node ID from the host."},
@@ -132,7 +141,7 @@ func (f *treeFlag) Set(s string) error {
 			return fmt.Errorf("want a whole number, got %q", s)
 		}
 	}
-	if strings.HasSuffix(f.key, "_time") {
+	if strings.HasSuffix(f.key, "_time") || strings.HasSuffix(f.key, "_interval") || strings.HasSuffix(f.key, "_interval_wan") {
 		if _, err := time.ParseDuration(s); err != nil {
 			return fmt.Errorf("want a duration like 10s, got %q", s)
 		}

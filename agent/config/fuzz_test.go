@@ -19,7 +19,10 @@ func addSeeds(f *testing.F, files ...string) {
 // parses also decodes without panicking; errors are fine.
 
 func FuzzLoadHCL(f *testing.F) {
-	addSeeds(f, "testdata/web.hcl")
+	addSeeds(f, "testdata/web.hcl", "testdata/cluster.hcl")
+	f.Add([]byte(`server = true` + "\n" + `bootstrap_expect = 2` + "\n" + `encrypt = "aGVsbG8="` + "\n" +
+		`performance { raft_multiplier = 11 leave_drain_time = "5s" }` + "\n" +
+		`autopilot { min_quorum = -1 redundancy_zone_tag = "az" }` + "\n" + `retry_join = ["", "a"]`))
 	f.Add([]byte(`ports { http = 1 dns = 2 }` + "\n" + `service { name = "a" check { ttl = "1s" } }`))
 	f.Add([]byte(`a "b" "c" { d = [1, { e = true }] }`))
 	f.Add([]byte(`watches = [{ type = "key", key = "k", args = ["x"] }]` + "\n" +
@@ -34,7 +37,8 @@ func FuzzLoadHCL(f *testing.F) {
 }
 
 func FuzzLoadJSON(f *testing.F) {
-	addSeeds(f, "testdata/web.json")
+	addSeeds(f, "testdata/web.json", "testdata/cluster.json")
+	f.Add([]byte(`{"start_join_wan":"a","retry_max":-1,"reconnect_timeout":"1h","serf_lan":"x","rejoin_after_leave":"true"}`))
 	f.Add([]byte(`{"services":[{"name":"a","port":1}],"dns_config":{"service_ttl":{"*":"5s"}}}`))
 	f.Add([]byte(`{"watches":[{"type":"service","service":"w","tag":["a"],"passingonly":true,"handler":"cat"}]}`))
 	f.Fuzz(func(t *testing.T, src []byte) {

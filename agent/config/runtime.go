@@ -15,8 +15,11 @@ type Runtime struct {
 	DataDir    string // "" only in -dev mode
 	DevMode    bool
 
-	Server          bool
-	Bootstrap       bool
+	Server    bool
+	Bootstrap bool // self-elect as a single server (-bootstrap)
+	// BootstrapExpect is how many servers to wait for over gossip before
+	// the first election (0: do not wait; servers only, not with
+	// Bootstrap nor in -dev mode). 1 means the same as Bootstrap.
 	BootstrapExpect int
 
 	BindAddr         string   // IP the cluster listeners bind to
@@ -49,13 +52,74 @@ type Runtime struct {
 
 	HTTPResponseHeaders map[string]string
 	DNS                 dns.Config
-	RetryJoin           []string
+
+	// Joining the LAN pool. StartJoin addresses are joined once at start;
+	// when none answers the agent fails to start, unless RetryJoin is set
+	// too. RetryJoin addresses are tried in order every RetryInterval
+	// (default 30s) until one answers, at most RetryMax rounds (0:
+	// forever). Addresses are host, host:port or [IPv6]:port.
+	StartJoin     []string
+	RetryJoin     []string
+	RetryInterval time.Duration
+	RetryMax      int
+	// Joining the WAN pool of servers, as the LAN fields (servers only).
+	StartJoinWAN     []string
+	RetryJoinWAN     []string
+	RetryIntervalWAN time.Duration
+	RetryMaxWAN      int
+
+	// Gossip. EncryptKey is the base64 gossip key (16, 24 or 32 bytes;
+	// "": no encryption). EncryptVerifyIncoming and EncryptVerifyOutgoing
+	// (default true) are turned off only while enabling encryption on a
+	// running cluster. The bind addresses default to BindAddr.
+	EncryptKey            string
+	EncryptVerifyIncoming bool
+	EncryptVerifyOutgoing bool
+	SerfBindAddrLAN       string
+	SerfBindAddrWAN       string
+	// ReconnectTimeoutLAN and ReconnectTimeoutWAN are how long a failed
+	// member is kept and retried before it is reaped (default 72h, at
+	// least 8h).
+	ReconnectTimeoutLAN time.Duration
+	ReconnectTimeoutWAN time.Duration
+
+	// Leaving. RejoinAfterLeave rejoins the pool's last members at start
+	// even after a graceful leave. LeaveOnTerminate leaves gracefully on
+	// SIGTERM (default: clients yes, servers no); SkipLeaveOnInterrupt
+	// exits on SIGINT without leaving (default: servers yes, clients no).
+	RejoinAfterLeave     bool
+	LeaveOnTerminate     bool
+	SkipLeaveOnInterrupt bool
+
+	// RaftMultiplier scales the servers' Raft timings: 1 is the fastest,
+	// 10 the most forgiving (default 5; 1 in -dev mode).
+	RaftMultiplier int
+	Autopilot      Autopilot
 
 	Services []ServiceDefinition
 	Checks   []CheckDefinition
 	// Watches are the watch definitions of the files, each checked by
 	// watch.Parse (package api/watch); the agent runs them.
 	Watches []map[string]any
+}
+
+// Autopilot is how servers manage their Raft peers (autopilot { }).
+type Autopilot struct {
+	// CleanupDeadServers removes failed servers from Raft when a new
+	// server joins, as long as a quorum is kept (default true).
+	CleanupDeadServers bool
+	// LastContactThreshold is the longest a server may go without hearing
+	// from the leader and still count as healthy (default 200ms).
+	LastContactThreshold time.Duration
+	// MaxTrailingLogs is how many log entries a server may lag behind the
+	// leader and still count as healthy (default 250).
+	MaxTrailingLogs int
+	// MinQuorum is the number of servers below which dead servers are not
+	// removed (0: no floor).
+	MinQuorum int
+	// ServerStabilizationTime is how long a new server must be healthy
+	// before it is promoted to voter (default 10s).
+	ServerStabilizationTime time.Duration
 }
 
 // Ports are the listener ports. 0 picks a free port; -1 disables the
