@@ -136,14 +136,15 @@ func WANTimings() Timings {
 	return t
 }
 
-// FastTimings are for tests on loopback: probes every 100ms, gossip every
-// 20ms, a short leave delay and frequent reaping. A crashed member is
-// failed within about a second. Not for real networks.
+// FastTimings are for tests on loopback: probes every 200ms with a 100ms
+// timeout, gossip every 20ms, a short leave delay and frequent reaping. A
+// crashed member is failed within about a second; a busy test machine
+// rarely sees false failures. Not for real networks.
 func FastTimings() Timings {
 	return Timings{
-		ProbeInterval: 100 * time.Millisecond, ProbeTimeout: 50 * time.Millisecond,
+		ProbeInterval: 200 * time.Millisecond, ProbeTimeout: 100 * time.Millisecond,
 		GossipInterval: 20 * time.Millisecond, GossipNodes: 3,
-		SuspicionMult: 2, RetransmitMult: 3,
+		SuspicionMult: 4, RetransmitMult: 3,
 		PushPullInterval: time.Second, TCPTimeout: time.Second,
 		LeavePropagateDelay: 50 * time.Millisecond,
 		ReapInterval:        200 * time.Millisecond, ReconnectInterval: 200 * time.Millisecond,

@@ -85,17 +85,19 @@ func (p *Pool) eventLoop() {
 	}
 }
 
+// memberEventTypes maps serf's member event types to ours.
+var memberEventTypes = map[serf.EventType]EventType{
+	serf.EventMemberJoin: EventMemberJoin, serf.EventMemberLeave: EventMemberLeave,
+	serf.EventMemberFailed: EventMemberFailed, serf.EventMemberUpdate: EventMemberUpdate,
+	serf.EventMemberReap: EventMemberReap,
+}
+
 // convertEvent turns a serf event into an Event. Queries are not passed on:
 // the pool answers none of its own.
 func convertEvent(e serf.Event) (Event, bool) {
 	switch e := e.(type) {
 	case serf.MemberEvent:
-		types := map[serf.EventType]EventType{
-			serf.EventMemberJoin: EventMemberJoin, serf.EventMemberLeave: EventMemberLeave,
-			serf.EventMemberFailed: EventMemberFailed, serf.EventMemberUpdate: EventMemberUpdate,
-			serf.EventMemberReap: EventMemberReap,
-		}
-		t, ok := types[e.Type]
+		t, ok := memberEventTypes[e.Type]
 		if !ok {
 			return Event{}, false
 		}

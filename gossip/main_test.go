@@ -117,6 +117,12 @@ func waitFor(t testing.TB, cond func() bool, format string, args ...any) {
 	}
 }
 
+// lazy formats as the string its function returns when printed, for
+// waitFor messages that report the last value seen.
+type lazy func() string
+
+func (l lazy) String() string { return l() }
+
 // statusOf returns the status of name as p sees it, StatusNone if unknown.
 func statusOf(p *Pool, name string) Status {
 	for _, m := range p.Members() {

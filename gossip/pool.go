@@ -113,6 +113,10 @@ func (c Config) serfConfig(logger *slog.Logger) (*serf.Config, error) {
 	sc.ReapInterval, sc.ReconnectInterval = t.ReapInterval, t.ReconnectInterval
 	sc.TombstoneTimeout = t.TombstoneTimeout
 	sc.UserCoalescePeriod, sc.UserQuiescentPeriod = t.UserCoalescePeriod, t.UserQuiescentPeriod
+	// Queries (the keyring operations) wait QueryTimeoutMult gossip
+	// intervals per log10 of the pool size for answers; give them at least
+	// two seconds so fast gossip does not cut them short.
+	sc.QueryTimeoutMult = max(sc.QueryTimeoutMult, int(2*time.Second/max(t.GossipInterval, time.Millisecond)))
 	sc.ReconnectTimeout = c.ReconnectTimeout
 	if sc.ReconnectTimeout == 0 {
 		sc.ReconnectTimeout = 72 * time.Hour
