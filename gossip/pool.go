@@ -138,9 +138,12 @@ func (c Config) serfConfig(logger *slog.Logger) (*serf.Config, error) {
 
 // Join contacts the given members ("host" or "host:port"; the default port
 // is this pool's) and merges their view of the pool. It returns how many
-// were reached; an error only if none was. Old user events are not
-// replayed.
+// were reached; an error only if none was (ErrShutdown after Shutdown).
+// Old user events are not replayed.
 func (p *Pool) Join(addrs []string) (int, error) {
+	if p.closed() {
+		return 0, ErrShutdown
+	}
 	n, err := p.serf.Join(addrs, true)
 	if err != nil {
 		if n > 0 {
@@ -176,6 +179,16 @@ func (p *Pool) Shutdown() error {
 		p.wg.Wait()
 	})
 	return err
+}
+
+// closed reports whether Shutdown has run.
+func (p *Pool) closed() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
 }
 
 // Members returns every member this node knows, itself included, in any

@@ -2,6 +2,7 @@ package gossip
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -30,6 +31,9 @@ func (p *Pool) RetryJoin(ctx context.Context, addrs []string, interval time.Dura
 		if err == nil {
 			p.log.Info("gossip retry join succeeded", "attempt", attempt, "joined", n)
 			return n, nil
+		}
+		if errors.Is(err, ErrShutdown) {
+			return 0, err
 		}
 		if max > 0 && attempt >= max {
 			p.log.Error("gossip retry join gave up", "attempts", attempt, "error", err)

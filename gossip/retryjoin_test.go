@@ -68,6 +68,9 @@ func TestRetryJoinStops(t *testing.T) {
 	if err := p.Shutdown(); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := p.Join([]string{addr}); !errors.Is(err, ErrShutdown) {
+		t.Fatalf("Join after shutdown = %v, want ErrShutdown", err)
+	}
 	if _, err := p.RetryJoin(context.Background(), []string{addr}, time.Hour, 0); !errors.Is(err, ErrShutdown) {
 		t.Fatalf("RetryJoin after shutdown = %v, want ErrShutdown", err)
 	}
