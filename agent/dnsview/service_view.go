@@ -91,8 +91,9 @@ func (sv *serviceView) publish(list []dns.Instance) {
 // run follows the name's events until ctx ends, resubscribing from the
 // last seen index when the subscription lags or the store is restored
 // (the store then sends a fresh snapshot, and the old list keeps being
-// answered until it is complete).
-func (sv *serviceView) run(ctx context.Context, store *state.Store, dc string, log *slog.Logger) {
+// answered until it is complete), or, after a backoff, when the source
+// failed (a server went away).
+func (sv *serviceView) run(ctx context.Context, src Source, dc string, log *slog.Logger) {
 	defer close(sv.done)
 	b := newBuilder(dc)
 	backoff := minBackoff
@@ -100,10 +101,14 @@ func (sv *serviceView) run(ctx context.Context, store *state.Store, dc string, l
 		if b.index == 0 {
 			b.reset() // no index to resume from: a plain snapshot follows
 		}
-		sub, err := store.Subscribe(state.SubscribeRequest{Topic: sv.key.topic(), Key: sv.key.name, Index: b.index})
+		sub, err := src.Subscribe(ctx, state.SubscribeRequest{Topic: sv.key.topic(), Key: sv.key.name, Index: b.index})
 		if err == nil {
-			err = sv.follow(ctx, sub, b)
+			var delivered bool
+			delivered, err = sv.follow(ctx, sub, b)
 			sub.Close()
+			if delivered {
+				backoff = minBackoff
+			}
 		}
 		switch {
 		case ctx.Err() != nil:
@@ -123,12 +128,13 @@ func (sv *serviceView) run(ctx context.Context, store *state.Store, dc string, l
 }
 
 // follow applies the subscription's event batches, publishing after each
-// batch that changed the list. It returns Next's error.
-func (sv *serviceView) follow(ctx context.Context, sub *state.Subscription, b *builder) error {
-	for {
+// batch that changed the list. It returns Next's error and whether any
+// batch came before it.
+func (sv *serviceView) follow(ctx context.Context, sub Subscription, b *builder) (delivered bool, err error) {
+	for ; ; delivered = true {
 		events, err := sub.Next(ctx)
 		if err != nil {
-			return err
+			return delivered, err
 		}
 		if list, ok := b.apply(events); ok {
 			sv.publish(list)

@@ -32,6 +32,11 @@ type Config struct {
 	// many distinct names must not create them without bound; lookups of
 	// new names past the cap read the store directly instead.
 	MaxViews int
+	// Source delivers the events the service and connect views follow;
+	// nil subscribes to the store given to New (StoreSource). A client
+	// agent streams them from its servers (ClientSource). Node lookups,
+	// prepared queries and lookups past MaxViews still read the store.
+	Source Source
 	// Queries runs prepared queries for <name>.query lookups; nil
 	// answers them NXDOMAIN.
 	Queries QueryRunner
@@ -48,6 +53,7 @@ func DefaultConfig(dc string) Config {
 // Close stops its goroutines.
 type View struct {
 	store *state.Store
+	src   Source // cfg.Source, or the store's
 	cfg   Config // defaults applied
 	dc    string // cfg.Datacenter in lower case
 	log   *slog.Logger
@@ -90,7 +96,11 @@ func New(store *state.Store, cfg Config) (*View, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	v := &View{store: store, cfg: cfg, dc: strings.ToLower(cfg.Datacenter), log: logger}
+	src := cfg.Source
+	if src == nil {
+		src = StoreSource(store)
+	}
+	v := &View{store: store, src: src, cfg: cfg, dc: strings.ToLower(cfg.Datacenter), log: logger}
 	v.ctx, v.cancel = context.WithCancel(context.Background())
 	v.clock.Store(time.Now().UnixNano())
 	v.wg.Add(1)
@@ -164,7 +174,7 @@ func (v *View) create(k viewKey) *serviceView {
 	v.wg.Add(1)
 	go func() {
 		defer v.wg.Done()
-		sv.run(ctx, v.store, v.dc, v.log)
+		sv.run(ctx, v.src, v.dc, v.log)
 	}()
 	return sv
 }
