@@ -64,6 +64,10 @@ type Config struct {
 	// so a slow follower can catch up without a snapshot
 	// (raft_trailing_logs). Zero means 10240.
 	RaftTrailingLogs uint64
+	// ACLsEnabled makes the leader create the built-in ACL policies and
+	// the anonymous token, and delete expired tokens (acl_leader.go).
+	// The ACL methods work either way; enforcing ACLs is the agent's.
+	ACLsEnabled bool
 }
 
 // Defaults of the zero values of Config's durations.

@@ -150,6 +150,7 @@ func (s *Server) registerForwarded() {
 		results, errs, idx, err := s.Txn(forwarded(ctx), r.Ops)
 		return &txnResp{results, errs, idx}, err
 	})
+	s.registerACLForwarded() // acl_forward.go
 }
 
 // index is the index of a forwarded answer; 0 when there is none.

@@ -153,6 +153,7 @@ func (s *Server) startLeaderDuties() {
 	s.initializeSessionTimers()
 	ctx, cancel := context.WithCancel(context.Background())
 	s.dutiesCancel = cancel
+	s.startACLDuties(ctx) // acl_leader.go
 	s.dutiesWG.Add(1)
 	go func() {
 		defer s.dutiesWG.Done()
