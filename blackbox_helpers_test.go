@@ -144,7 +144,7 @@ func startAgent(t *testing.T, mode ...string) *agentProc {
 	t.Helper()
 	httpPort := freePort(t)
 	args := []string{"agent", "-node", "n1", "-bind", "127.0.0.1", "-client", "127.0.0.1",
-		"-http-port", strconv.Itoa(httpPort), "-server-port", strconv.Itoa(freePort(t)),
+		"-http-port", strconv.Itoa(httpPort), "-server-port", strconv.Itoa(freePort(t)), "-serf-lan-port", strconv.Itoa(freePort(t)), "-serf-wan-port", "-1",
 		"-dns-port", "-1", "-grpc-port", "-1"}
 	args = append(args, mode...)
 

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pylonmesh/pylon/agent/config"
@@ -17,6 +18,7 @@ import (
 	"github.com/pylonmesh/pylon/agent/local"
 	"github.com/pylonmesh/pylon/agent/userevent"
 	"github.com/pylonmesh/pylon/dns"
+	"github.com/pylonmesh/pylon/gossip"
 	"github.com/pylonmesh/pylon/server"
 )
 
@@ -27,6 +29,9 @@ type Options struct {
 	// Reload re-reads the config sources; used by SIGHUP and
 	// PUT /v1/agent/reload. Nil disables reloading.
 	Reload func() (*config.Runtime, []string, error)
+	// TestTimings selects short gossip and Raft timings, for clusters of
+	// agents in one test process on loopback. Not for real networks.
+	TestTimings bool
 }
 
 // Agent is one running node. Create it with New, then Start; Shutdown
@@ -38,8 +43,10 @@ type Agent struct {
 	mu  sync.Mutex      // serializes registrations, reloads and shutdown
 	cfg *config.Runtime // guarded by mu; replaced (never mutated) on reload
 
-	server  *server.Server // non-nil: this agent is a server
-	client  *server.Client // non-nil: this agent is a client of remote servers
+	server  *server.Server              // non-nil: this agent is a server
+	client  *server.Client              // non-nil: this agent is a client of remote servers
+	lan     atomic.Pointer[gossip.Pool] // the LAN pool; nil when gossip is off
+	fast    bool                        // Options.TestTimings
 	local   *local.State
 	checks  *checkSet
 	syncer  *local.Syncer
@@ -81,6 +88,7 @@ func New(opts Options) (*Agent, error) {
 		shutdownCh: make(chan struct{}),
 		fromConfig: newConfigOwned(),
 		events:     userevent.NewBuffer(),
+		fast:       opts.TestTimings,
 	}, nil
 }
 
@@ -107,13 +115,16 @@ func (a *Agent) start(ctx context.Context) error {
 	} else {
 		a.client = server.NewClient(a.logger.With("subsystem", "client"))
 	}
+	loopCtx, cancel := context.WithCancel(context.Background())
+	a.cancel = cancel
 	a.local = local.NewState(nodeIdentity(cfg, nodeID))
 	a.checks = newCheckSet(a.local, a.logger)
 	if cfg.DataDir != "" {
 		a.persist = &persister{dir: cfg.DataDir}
 	}
-	loopCtx, cancel := context.WithCancel(context.Background())
-	a.cancel = cancel
+	if err := a.startGossip(loopCtx, cfg, nodeID); err != nil {
+		return fmt.Errorf("start gossip: %w", err)
+	}
 
 	a.mu.Lock()
 	err = a.restorePersisted()
@@ -130,9 +141,19 @@ func (a *Agent) start(ctx context.Context) error {
 		FullInterval: time.Minute, RetryInterval: 15 * time.Second, CheckUpdateInterval: cfg.CheckUpdateInterval,
 	}
 	// One full sync before the API opens, so the node is in the catalog
-	// when the first request comes (a session needs its node).
-	if err := a.syncer.SyncFull(ctx); err != nil {
-		a.logger.Warn("initial sync failed; anti-entropy will retry", "error", err)
+	// when the first request comes (a session needs its node). A server
+	// still waiting for its cluster skips it: it would only wait out the
+	// hold timeout; the sync runs once a leader is elected.
+	if a.server == nil || a.server.Leader() != "" {
+		if err := a.syncer.SyncFull(ctx); err != nil {
+			a.logger.Warn("initial sync failed; anti-entropy will retry", "error", err)
+		}
+	} else {
+		a.goLoop(func() {
+			if a.server.WaitForLeader(loopCtx) == nil {
+				a.syncer.Resync()
+			}
+		})
 	}
 	a.goLoop(func() { a.syncer.Run(loopCtx) })
 	a.goLoop(func() { a.reapCritical(loopCtx) })
@@ -160,11 +181,19 @@ func (a *Agent) startServer(ctx context.Context, cfg *config.Runtime, nodeID str
 	scfg.RaftSnapshotThreshold = uint64(cfg.RaftSnapshotThreshold)
 	scfg.RaftSnapshotInterval = cfg.RaftSnapshotInterval
 	scfg.RaftTrailingLogs = uint64(cfg.RaftTrailingLogs)
+	scfg.FastRaft = a.fast
+	// Without -bootstrap (or -dev) a server with no state waits for the
+	// others: bootstrap-expect, or being added by a cluster's leader.
+	scfg.BootstrapExpect = cfg.BootstrapExpect
+	scfg.NoBootstrap = !cfg.Bootstrap && !cfg.DevMode
 	srv, err := server.New(scfg)
 	if err != nil {
 		return fmt.Errorf("start server: %w", err)
 	}
 	a.server = srv
+	if scfg.NoBootstrap || scfg.BootstrapExpect > 0 {
+		return nil // the leader comes once the cluster forms
+	}
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if err := srv.WaitForLeader(wctx); err != nil {
@@ -248,6 +277,7 @@ func (a *Agent) Shutdown() error {
 			a.checks.stopAll()
 		}
 		a.wg.Wait()
+		err = errors.Join(err, a.stopLAN())
 		if a.server != nil {
 			err = errors.Join(err, a.server.Shutdown())
 		}

@@ -28,7 +28,7 @@ func testAgent(t *testing.T, extra ...string) (*Agent, *consulapi.Client) {
 	t.Helper()
 	return startAgent(t, append([]string{
 		"-dev", "-node", "node1", "-bind", "127.0.0.1", "-client", "127.0.0.1",
-		"-http-port", "0", "-server-port", "0", "-dns-port", "-1", "-grpc-port", "-1",
+		"-http-port", "0", "-server-port", "0", "-serf-lan-port", "0", "-serf-wan-port", "-1", "-dns-port", "-1", "-grpc-port", "-1",
 	}, extra...)...)
 }
 
@@ -40,7 +40,7 @@ func startAgent(t *testing.T, args ...string) (*Agent, *consulapi.Client) {
 	if err != nil {
 		t.Fatalf("load config: %v", err)
 	}
-	a, err := New(Options{Config: rt, Logger: testLogger(t), Reload: func() (*config.Runtime, []string, error) {
+	a, err := New(Options{Config: rt, Logger: testLogger(t), TestTimings: true, Reload: func() (*config.Runtime, []string, error) {
 		return config.Load(args)
 	}})
 	if err != nil {

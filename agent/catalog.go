@@ -75,13 +75,3 @@ func (a *Agent) httpCatalog() httpapi.Catalog {
 	}
 	return nil
 }
-
-// setServers gives a client agent the server addresses to call and asks
-// for a full anti-entropy pass, which may have failed for want of them.
-func (a *Agent) setServers(addrs []string) {
-	if a.client == nil {
-		return
-	}
-	a.client.SetServers(addrs)
-	a.syncer.Resync()
-}

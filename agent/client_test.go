@@ -2,6 +2,8 @@ package agent
 
 import (
 	"errors"
+	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,17 +13,24 @@ import (
 
 var errWrongValue = errors.New("wrong value")
 
-// startClientAgent starts a client agent (no -server) that talks to the
-// server of srv.
+// startClientAgent starts a client agent (no -server) that joins the LAN
+// pool of srv and so finds its server.
 func startClientAgent(t *testing.T, srv *Agent, node string) (*Agent, *consulapi.Client) {
 	t.Helper()
 	a, cl := startAgent(t, "-node", node, "-bind", "127.0.0.1", "-client", "127.0.0.1",
-		"-http-port", "0", "-server-port", "0", "-dns-port", "-1", "-grpc-port", "-1", "-data-dir", t.TempDir())
+		"-http-port", "0", "-server-port", "0", "-serf-lan-port", "0", "-serf-wan-port", "-1", "-dns-port", "-1", "-grpc-port", "-1",
+		"-data-dir", t.TempDir(), "-retry-join", lanAddr(srv))
 	if a.server != nil {
 		t.Fatal("a client agent started a server")
 	}
-	a.setServers([]string{srv.server.Addr()})
+	eventually(t, "the client to find a server", func() bool { return len(a.client.Servers()) > 0 })
 	return a, cl
+}
+
+// lanAddr is the address a's LAN pool is joined at.
+func lanAddr(a *Agent) string {
+	m := a.lan.Load().LocalMember()
+	return net.JoinHostPort(m.Addr.String(), strconv.Itoa(int(m.Port)))
 }
 
 func TestClientAgentServesThroughTheServer(t *testing.T) {
@@ -90,7 +99,7 @@ func TestClientAgentServesThroughTheServer(t *testing.T) {
 
 func TestClientAgentWithoutServersSaysSo(t *testing.T) {
 	_, cliAPI := startAgent(t, "-node", "lonely", "-bind", "127.0.0.1", "-client", "127.0.0.1",
-		"-http-port", "0", "-server-port", "0", "-dns-port", "-1", "-grpc-port", "-1", "-data-dir", t.TempDir())
+		"-http-port", "0", "-server-port", "0", "-serf-lan-port", "0", "-serf-wan-port", "-1", "-dns-port", "-1", "-grpc-port", "-1", "-data-dir", t.TempDir())
 	_, _, err := cliAPI.Catalog().Nodes(nil)
 	if err == nil {
 		t.Fatal("catalog read on a client with no servers succeeded")

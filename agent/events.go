@@ -1,15 +1,16 @@
 package agent
 
 import (
+	"fmt"
+
 	"github.com/pylonmesh/pylon/agent/local"
 	"github.com/pylonmesh/pylon/agent/userevent"
 )
 
 // FireEvent fires a user event: it gives the event its ID and Lamport
-// time and delivers it. The event must not be changed afterwards.
-//
-// TODO(issue 5): broadcast through the LAN gossip pool, so every agent
-// receives it; until then the event reaches this agent only.
+// time, keeps it here at once and broadcasts it through the LAN pool to
+// every agent (this one ignores the copy gossip hands back). The event
+// must not be changed afterwards.
 func (a *Agent) FireEvent(e *userevent.Event) error {
 	if err := e.Validate(); err != nil {
 		return err
@@ -17,6 +18,15 @@ func (a *Agent) FireEvent(e *userevent.Event) error {
 	e.ID = newUUID()
 	e.Version = 1
 	e.LTime = a.events.NextLTime()
+	if pool := a.lan.Load(); pool != nil {
+		name, payload, err := userevent.Encode(e)
+		if err != nil {
+			return err
+		}
+		if err := pool.UserEvent(name, payload, false); err != nil {
+			return fmt.Errorf("fire event %q: %w", e.Name, err)
+		}
+	}
 	a.receiveEvent(e)
 	return nil
 }

@@ -36,6 +36,15 @@ type Config struct {
 	// to an existing cluster (AddVoter on its leader) instead of
 	// bootstrapping a cluster of its own.
 	NoBootstrap bool
+	// BootstrapExpect is -bootstrap-expect: a server without earlier
+	// state waits until this many servers of its datacenter (itself
+	// included) are in the LAN pool, then all of them bootstrap one
+	// cluster together (bootstrap_expect.go). Zero: no such wait.
+	BootstrapExpect int
+	// ReconcileInterval is how often the leader compares the whole LAN
+	// pool with the catalog (default 60s); member events reconcile at
+	// once in between.
+	ReconcileInterval time.Duration
 	// FastRaft selects short Raft timings for several servers on one
 	// machine, as tests run them. Not for real clusters.
 	FastRaft bool

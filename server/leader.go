@@ -154,10 +154,14 @@ func (s *Server) startLeaderDuties() {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.dutiesCancel = cancel
 	s.startACLDuties(ctx) // acl_leader.go
-	s.dutiesWG.Add(1)
+	s.dutiesWG.Add(2)
 	go func() {
 		defer s.dutiesWG.Done()
 		s.runTombstoneGC(ctx)
+	}()
+	go func() {
+		defer s.dutiesWG.Done()
+		s.runReconcile(ctx)
 	}()
 }
 

@@ -50,3 +50,44 @@ func (s *Server) ID() string { return string(s.localID) }
 
 // Addr is the address other servers reach this one at.
 func (s *Server) Addr() string { return string(s.trans.LocalAddr()) }
+
+// ensureVoter adds a server the pool reports alive to the Raft
+// configuration, unless it is there already at that address.
+func (s *Server) ensureVoter(ctx context.Context, srv serverInfo) error {
+	conf, err := s.raftServers()
+	if err != nil {
+		return err
+	}
+	for _, rs := range conf {
+		if string(rs.ID) == srv.id && string(rs.Address) == srv.addr {
+			return nil
+		}
+	}
+	s.logger.Info("adding server to the raft configuration", "server", srv.name, "id", srv.id, "addr", srv.addr)
+	return s.AddVoter(ctx, srv.id, srv.addr)
+}
+
+// removeIfVoter removes a server that left the pool from the Raft
+// configuration.
+func (s *Server) removeIfVoter(ctx context.Context, id string) error {
+	conf, err := s.raftServers()
+	if err != nil {
+		return err
+	}
+	for _, rs := range conf {
+		if string(rs.ID) == id {
+			s.logger.Info("removing server that left from the raft configuration", "id", id)
+			return s.RemoveServer(ctx, id)
+		}
+	}
+	return nil
+}
+
+// raftServers is the latest Raft configuration.
+func (s *Server) raftServers() ([]raft.Server, error) {
+	f := s.raft.GetConfiguration()
+	if err := f.Error(); err != nil {
+		return nil, fmt.Errorf("read raft configuration: %w", err)
+	}
+	return f.Configuration().Servers, nil
+}

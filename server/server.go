@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/raft"
 
+	"github.com/pylonmesh/pylon/gossip"
 	"github.com/pylonmesh/pylon/internal/rpc"
 	"github.com/pylonmesh/pylon/server/fsm"
 	"github.com/pylonmesh/pylon/server/state"
@@ -43,6 +44,12 @@ type Server struct {
 	leaderReady atomic.Bool
 
 	httpHandler atomic.Pointer[http.Handler] // forwarded HTTP requests (http_forward.go)
+
+	lan         atomic.Pointer[gossip.Pool] // the agent's LAN pool (lan.go)
+	reconcileCh chan struct{}               // wakes the leader's member reconcile
+	bootstrapCh chan struct{}               // wakes the bootstrap-expect wait
+	// waitsForExpected: no Raft state at start and BootstrapExpect set.
+	waitsForExpected bool
 
 	// timers are the leader's session TTL timers (session_timers.go).
 	timers *sessionTimers
@@ -80,11 +87,16 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, logger: logger.With("subsystem", "server"), store: store,
 		localID: raft.ServerID(cfg.NodeID), leaderCh: make(chan struct{}), shutdownCh: make(chan struct{})}
 	s.timers = newSessionTimers(s.expireSession)
+	s.reconcileCh, s.bootstrapCh = make(chan struct{}, 1), make(chan struct{}, 1)
 	if err := s.startRaft(logger); err != nil {
 		return nil, err
 	}
 	s.wg.Add(1)
 	go s.monitorLeadership()
+	if s.waitsForExpected {
+		s.wg.Add(1)
+		go s.runBootstrapExpect()
+	}
 	return s, nil
 }
 
@@ -131,7 +143,8 @@ func (s *Server) bootstrap(rc *raft.Config) error {
 	if err != nil {
 		return fmt.Errorf("check raft state: %w", err)
 	}
-	if has || s.cfg.NoBootstrap {
+	s.waitsForExpected = !has && s.cfg.BootstrapExpect > 0
+	if has || s.cfg.NoBootstrap || s.cfg.BootstrapExpect > 0 {
 		return nil
 	}
 	conf := raft.Configuration{Servers: []raft.Server{{

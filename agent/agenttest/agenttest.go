@@ -26,7 +26,7 @@ func Start(t testing.TB, extra ...string) *agent.Agent {
 	t.Helper()
 	args := append([]string{
 		"-dev", "-node", NodeName, "-bind", "127.0.0.1", "-client", "127.0.0.1",
-		"-http-port", "0", "-server-port", "0", "-dns-port", "-1", "-grpc-port", "-1",
+		"-http-port", "0", "-server-port", "0", "-serf-lan-port", "0", "-serf-wan-port", "-1", "-dns-port", "-1", "-grpc-port", "-1",
 	}, extra...)
 	rt, _, err := config.Load(args)
 	if err != nil {

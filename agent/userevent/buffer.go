@@ -41,6 +41,18 @@ func (b *Buffer) NextLTime() uint64 {
 	return b.ltime
 }
 
+// Has reports whether the buffer holds an event with this ID.
+func (b *Buffer) Has(id string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, e := range b.events {
+		if e != nil && e.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
 // List returns the events, oldest first, and a channel closed when the
 // next one arrives. The events are shared: do not modify them.
 func (b *Buffer) List() ([]*Event, <-chan struct{}) {
