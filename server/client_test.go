@@ -85,16 +85,15 @@ func TestClientMovesOffALostServer(t *testing.T) {
 	cl := newTestClient(t, c)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	old := c.leader()
+	old, survivors := c.leader(), c.followers()
 	cl.SetServers([]string{old.Addr()})
-	cl.SetServers(append([]string{old.Addr()}, c.followers()[0].Addr(), c.followers()[1].Addr()))
+	cl.SetServers([]string{survivors[0].Addr(), old.Addr(), survivors[1].Addr()})
 	if got := cl.Servers()[0]; got != old.Addr() {
 		t.Fatalf("current server = %s, want the leader %s kept first", got, old.Addr())
 	}
 	if err := old.Shutdown(); err != nil {
 		t.Fatal(err)
 	}
-	c.servers = c.followers()
 	for i := range 5 {
 		reg := &state.Registration{Node: state.Node{Node: fmt.Sprint("n", i), Address: "10.0.0.1"}}
 		if _, err := cl.Register(ctx, reg); err != nil {
