@@ -41,9 +41,16 @@ type wireEvent struct {
 	NewSnapshotToFollow bool                       `codec:",omitempty"`
 }
 
-// eventBatch is one message of the stream: the events of one Next.
+// eventBatch is one message of the stream: the events of one Next. The
+// server sends it as a rawBatch, each event encoded once for every
+// subscriber (subscribe_encode.go).
 type eventBatch struct {
 	Events []wireEvent
+}
+
+// rawBatch is an eventBatch as the server sends it.
+type rawBatch struct {
+	Events []rpc.Raw
 }
 
 // errBadEvent is an event that cannot be converted to or from the wire.
@@ -52,22 +59,30 @@ var errBadEvent = errors.New("event without a known payload")
 func toWire(events []state.Event) ([]wireEvent, error) {
 	out := make([]wireEvent, len(events))
 	for i, e := range events {
-		w := wireEvent{Topic: e.Topic, Key: e.Key, Index: e.Index}
-		switch p := e.Payload.(type) {
-		case state.CheckServiceNode:
-			w.Instance = &p
-		case state.ServiceDeregistered:
-			w.Deregistered = &p
-		case state.EndOfSnapshot:
-			w.EndOfSnapshot = true
-		case state.NewSnapshotToFollow:
-			w.NewSnapshotToFollow = true
-		default:
-			return nil, fmt.Errorf("subscribe: %T at index %d: %w", e.Payload, e.Index, errBadEvent)
+		w, err := toWireEvent(e)
+		if err != nil {
+			return nil, err
 		}
 		out[i] = w
 	}
 	return out, nil
+}
+
+func toWireEvent(e state.Event) (wireEvent, error) {
+	w := wireEvent{Topic: e.Topic, Key: e.Key, Index: e.Index}
+	switch p := e.Payload.(type) {
+	case state.CheckServiceNode:
+		w.Instance = &p
+	case state.ServiceDeregistered:
+		w.Deregistered = &p
+	case state.EndOfSnapshot:
+		w.EndOfSnapshot = true
+	case state.NewSnapshotToFollow:
+		w.NewSnapshotToFollow = true
+	default:
+		return w, fmt.Errorf("subscribe: %T at index %d: %w", e.Payload, e.Index, errBadEvent)
+	}
+	return w, nil
 }
 
 func fromWire(batch []wireEvent) ([]state.Event, error) {
@@ -93,14 +108,15 @@ func fromWire(batch []wireEvent) ([]state.Event, error) {
 
 // registerSubscribe serves the Subscribe stream from this server's store.
 func (s *Server) registerSubscribe() {
-	rpc.HandleStream(s.rpc, subscribeMethod, func(ctx context.Context, req *state.SubscribeRequest, send func(*eventBatch) error) error {
-		return serveSubscription(ctx, s.store, *req, send)
+	enc := newEventEncoder(encodedEventsKept)
+	rpc.HandleStream(s.rpc, subscribeMethod, func(ctx context.Context, req *state.SubscribeRequest, send func(*rawBatch) error) error {
+		return serveSubscription(ctx, s.store, enc, *req, send)
 	})
 }
 
 // serveSubscription sends the subscription's batches until it fails or
 // ctx ends.
-func serveSubscription(ctx context.Context, store *state.Store, req state.SubscribeRequest, send func(*eventBatch) error) error {
+func serveSubscription(ctx context.Context, store *state.Store, enc *eventEncoder, req state.SubscribeRequest, send func(*rawBatch) error) error {
 	sub, err := store.Subscribe(req)
 	if err != nil {
 		return err
@@ -111,11 +127,13 @@ func serveSubscription(ctx context.Context, store *state.Store, req state.Subscr
 		if err != nil {
 			return fmt.Errorf("subscribe %s %q: %w", req.Topic, req.Key, err)
 		}
-		wire, err := toWire(events)
-		if err != nil {
-			return err
+		batch := &rawBatch{Events: make([]rpc.Raw, len(events))}
+		for i, e := range events {
+			if batch.Events[i], err = enc.encode(e); err != nil {
+				return err
+			}
 		}
-		if err := send(&eventBatch{Events: wire}); err != nil {
+		if err := send(batch); err != nil {
 			return fmt.Errorf("subscribe %s %q: send: %w", req.Topic, req.Key, err)
 		}
 	}

@@ -33,11 +33,17 @@ func webCheck(node, id, status string) *state.Registration {
 	}
 }
 
-func mustRegister(t testing.TB, s *Server, reg *state.Registration) uint64 {
+// registrar writes registrations: a *Server, or a *Client, which rides
+// out leader elections.
+type registrar interface {
+	Register(ctx context.Context, reg *state.Registration) (uint64, error)
+}
+
+func mustRegister(t testing.TB, w registrar, reg *state.Registration) uint64 {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	idx, err := s.Register(ctx, reg)
+	idx, err := w.Register(ctx, reg)
 	if err != nil {
 		t.Fatalf("register: %v", err)
 	}
@@ -93,8 +99,9 @@ func TestSubscribeAcrossTheCluster(t *testing.T) {
 	c := newTestCluster(t, 3)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	l, f := c.leader(), c.followers()[0]
-	reg := mustRegister(t, l, webInstance("n1", "web1", state.HealthPassing))
+	f := c.followers()[0]
+	w := newTestClient(t, c) // writes ride out elections
+	reg := mustRegister(t, w, webInstance("n1", "web1", state.HealthPassing))
 	waitFor(t, func() bool { _, csns, _ := f.Store().CheckServiceNodes(nil, "web", false); return len(csns) == 1 })
 
 	cl := newTestClient(t, c)
@@ -120,13 +127,13 @@ func TestSubscribeAcrossTheCluster(t *testing.T) {
 		t.Fatalf("snapshot instance lost fields on the wire: %+v %+v %+v", csn.Node, csn.Service, csn.Checks[0])
 	}
 
-	crit := mustRegister(t, l, webCheck("n1", "web1", state.HealthCritical))
+	crit := mustRegister(t, w, webCheck("n1", "web1", state.HealthCritical))
 	if got := describe(nextUntil(t, ctx, sub, crit)); !reflect.DeepEqual(got, []string{fmt.Sprintf("%d:instance:n1/web1/critical", crit)}) {
 		t.Fatalf("change = %v", got)
 	}
 
 	// A subscription resuming from crit gets only what came after it.
-	warn := mustRegister(t, l, webCheck("n1", "web1", state.HealthWarning))
+	warn := mustRegister(t, w, webCheck("n1", "web1", state.HealthWarning))
 	resumed, err := cl.Subscribe(ctx, state.SubscribeRequest{Topic: state.TopicServiceHealth, Key: "web", Index: crit})
 	if err != nil {
 		t.Fatalf("resume: %v", err)
@@ -169,7 +176,7 @@ func TestSubscribeAcrossTheCluster(t *testing.T) {
 	if again.Addr() == f.Addr() {
 		t.Fatal("resubscribed to the stopped server")
 	}
-	pass := mustRegister(t, c.leader(), webCheck("n1", "web1", state.HealthPassing))
+	pass := mustRegister(t, w, webCheck("n1", "web1", state.HealthPassing))
 	got := describe(nextUntil(t, ctx, again, pass))
 	if last := got[len(got)-1]; last != fmt.Sprintf("%d:instance:n1/web1/passing", pass) {
 		t.Fatalf("after resubscribing = %v", got)
@@ -255,5 +262,40 @@ func TestWireEventsRoundTrip(t *testing.T) {
 		if _, err := fromWire([]wireEvent{bad}); !errors.Is(err, errBadEvent) {
 			t.Errorf("%+v = %v, want errBadEvent", bad, err)
 		}
+	}
+}
+
+// TestEventEncoderSharesEncodings: events that refer to the same records
+// are encoded once; the oldest encodings are dropped past the size.
+func TestEventEncoderSharesEncodings(t *testing.T) {
+	enc := newEventEncoder(2)
+	csn := state.CheckServiceNode{Node: &state.Node{Node: "n1"}, Service: &state.Service{ID: "web1", Name: "web"},
+		Checks: []*state.HealthCheck{{CheckID: "c"}}}
+	ev := func(idx uint64, p any) state.Event {
+		return state.Event{Topic: state.TopicServiceHealth, Key: "web", Index: idx, Payload: p}
+	}
+	a, err := enc.encode(ev(1, csn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := enc.encode(ev(1, csn)) // the same event, as another subscriber reads it
+	if &a[0] != &b[0] {
+		t.Fatal("the same event was encoded twice")
+	}
+	changed := csn
+	changed.Checks = []*state.HealthCheck{{CheckID: "c", Status: state.HealthCritical}}
+	c, _ := enc.encode(ev(1, changed))
+	if &c[0] == &a[0] || bytes.Equal(a, c) {
+		t.Fatal("an event with other records shares an encoding")
+	}
+	enc.encode(ev(2, state.EndOfSnapshot{})) // drops the first
+	if d, _ := enc.encode(ev(1, csn)); &d[0] == &a[0] || !bytes.Equal(d, a) {
+		t.Fatal("a dropped encoding was kept, or re-encoding differs")
+	}
+	if len(enc.m) != 2 || len(enc.ring) != 2 {
+		t.Fatalf("encoder holds %d entries, ring %d; want 2", len(enc.m), len(enc.ring))
+	}
+	if _, err := enc.encode(ev(3, "text")); !errors.Is(err, errBadEvent) {
+		t.Fatalf("unknown payload = %v", err)
 	}
 }

@@ -15,12 +15,16 @@ import (
 )
 
 // testServers is a Raft cluster of n servers on loopback with fast
-// timings, stopped when the test ends.
-type testServers []*server.Server
+// timings, stopped when the test ends, and a client that writes to it
+// (riding out leader elections).
+type testServers struct {
+	servers []*server.Server
+	writer  *server.Client
+}
 
-func startServers(t testing.TB, n int) testServers {
+func startServers(t testing.TB, n int) *testServers {
 	t.Helper()
-	var c testServers
+	var c []*server.Server
 	for i := range n {
 		cfg := server.DefaultConfig()
 		cfg.NodeName = fmt.Sprintf("server-%d", i+1)
@@ -45,19 +49,24 @@ func startServers(t testing.TB, n int) testServers {
 			t.Fatalf("add %s: %v", s.ID(), err)
 		}
 	}
+	var addrs []string
 	for _, s := range c {
 		if err := s.WaitForLeader(ctx); err != nil {
 			t.Fatalf("%s: %v", s.ID(), err)
 		}
+		addrs = append(addrs, s.Addr())
 	}
-	return c
+	w := server.NewClient(nil)
+	t.Cleanup(func() { w.Close() })
+	w.SetServers(addrs)
+	return &testServers{servers: c, writer: w}
 }
 
-func (c testServers) leader(t testing.TB) *server.Server {
+func (c *testServers) leader(t testing.TB) *server.Server {
 	t.Helper()
 	var l *server.Server
 	eventually(t, "a leader", func() bool {
-		for _, s := range c {
+		for _, s := range c.servers {
 			if s.IsLeader() {
 				l = s
 				return true
@@ -68,22 +77,22 @@ func (c testServers) leader(t testing.TB) *server.Server {
 	return l
 }
 
-func (c testServers) register(t testing.TB, reg *state.Registration) uint64 {
+func (c *testServers) register(t testing.TB, reg *state.Registration) uint64 {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	idx, err := c.leader(t).Register(ctx, reg)
+	idx, err := c.writer.Register(ctx, reg)
 	if err != nil {
 		t.Fatalf("register: %v", err)
 	}
 	return idx
 }
 
-func (c testServers) deregister(t testing.TB, d *state.Deregistration) {
+func (c *testServers) deregister(t testing.TB, d *state.Deregistration) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := c.leader(t).Deregister(ctx, d); err != nil {
+	if _, err := c.writer.Deregister(ctx, d); err != nil {
 		t.Fatalf("deregister: %v", err)
 	}
 }
@@ -139,7 +148,7 @@ func TestClientSourceAnswersAsTheStore(t *testing.T) {
 	c := startServers(t, 3)
 	l := c.leader(t)
 	var f *server.Server
-	for _, s := range c {
+	for _, s := range c.servers {
 		if s != l {
 			f = s
 			break
@@ -214,7 +223,7 @@ func TestClientSourceMovesToAnotherServer(t *testing.T) {
 	l := c.leader(t)
 	var f *server.Server
 	var addrs []string
-	for _, s := range c {
+	for _, s := range c.servers {
 		if s != l && f == nil {
 			f = s
 		}

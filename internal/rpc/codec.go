@@ -20,6 +20,7 @@ func newCodec() msgpackCodec {
 	h.MapType = reflect.TypeOf(map[string]any(nil))
 	h.RawToString = true
 	h.WriteExt = true
+	h.Raw = true // Raw fields are written as Encode made them
 	return msgpackCodec{h: h}
 }
 

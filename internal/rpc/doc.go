@@ -16,5 +16,6 @@
 // then messages in order until the handler returns (io.EOF at the client
 // for a clean end, its error otherwise). Server.Stop ends open streams at
 // once with ErrStopping, so a client knows to go to another server, and
-// gives unary calls in flight a bounded grace.
+// gives unary calls in flight a bounded grace. A message part sent to many
+// streams can be encoded once (Encode) and sent as a Raw field.
 package rpc

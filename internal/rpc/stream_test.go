@@ -64,6 +64,17 @@ func serveStreams(t testing.TB) *streamServer {
 		ss.ctxEnd <- ctx.Err()
 		return ctx.Err()
 	})
+	// Test.Raw sends parts encoded once, as Raw, to every stream.
+	parts := make([]Raw, 3)
+	for i := range parts {
+		var err error
+		if parts[i], err = Encode(&countMsg{I: i, Text: fmt.Sprint("part-", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	HandleStream(ss.srv, "Test.Raw", func(_ context.Context, _ *countReq, send func(*rawParts) error) error {
+		return send(&rawParts{Parts: parts, Last: parts[2]})
+	})
 	Handle(ss.srv, "Test.Echo", func(_ context.Context, req *echoReq) (*echoResp, error) {
 		return &echoResp{Got: *req}, nil
 	})
@@ -82,6 +93,33 @@ func serveStreams(t testing.TB) *streamServer {
 		wg.Wait()
 	})
 	return ss
+}
+
+// rawParts is sent by the server and received as decodedParts.
+type rawParts struct {
+	Parts []Raw
+	Last  Raw
+}
+
+type decodedParts struct {
+	Parts []countMsg
+	Last  *countMsg
+}
+
+func TestStreamSendsRawParts(t *testing.T) {
+	ss := serveStreams(t)
+	st, err := Stream[countReq, decodedParts](testCtx(t), ss.pool, ss.addr, "Test.Raw", &countReq{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	m, err := st.Recv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Parts) != 3 || m.Parts[1] != (countMsg{I: 1, Text: "part-1"}) || m.Last == nil || m.Last.Text != "part-2" {
+		t.Fatalf("decoded = %+v", m)
+	}
 }
 
 func testCtx(t *testing.T) context.Context {
