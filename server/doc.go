@@ -14,6 +14,13 @@
 // both start after the leadership barrier and stop when leadership is lost
 // or the server shuts down.
 //
+// ACLs (acl*.go): tokens, policies and roles are written through Raft
+// (ACLBootstrap, ACLTokenSet, ACLPolicySet, ACLRoleSet, their Delete and
+// ACLTokenClone) and read from the store; ResolveToken turns a secret
+// into the token's policies and identities for this datacenter. With
+// Config.ACLsEnabled the leader also creates the built-in policies and
+// the anonymous token and deletes expired tokens.
+//
 // It may import server/fsm, server/state, acl and connect, never agent or
 // anything that serves HTTP or DNS.
 package server

@@ -517,3 +517,28 @@ func dumpACL(t testing.TB, s *Store) map[string]any {
 	out["bootstrap"] = s.ACLBootstrapIndex()
 	return out
 }
+
+// FuzzParseACLBootstrapError: any message either parses to an index that
+// prints back to the same tail, or is refused; never a panic.
+func FuzzParseACLBootstrapError(f *testing.F) {
+	for _, seed := range []string{
+		"ACL bootstrap no longer allowed (reset index: 13)",
+		"rpc: ACL bootstrap no longer allowed (reset index: 0)",
+		"(reset index: -1)", "(reset index: 99999999999999999999)", "(", "", "ACL not found",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, msg string) {
+		be, ok := ParseACLBootstrapError(msg)
+		if !ok {
+			return
+		}
+		if be == nil {
+			t.Fatal("ok without an error")
+		}
+		again, ok := ParseACLBootstrapError(be.Error())
+		if !ok || again.ResetIndex != be.ResetIndex {
+			t.Fatalf("%q parsed to %d, which does not read back", msg, be.ResetIndex)
+		}
+	})
+}
