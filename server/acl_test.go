@@ -157,6 +157,10 @@ func TestACLTokenExpirationInput(t *testing.T) {
 		{"both", state.ACLToken{ExpirationTTL: time.Hour, ExpirationTime: &soon}, false},
 		{"time in the past", state.ACLToken{ExpirationTime: new(time.Now().Add(-time.Hour))}, false},
 		{"bad accessor", state.ACLToken{AccessorID: "nope"}, false},
+		{"same IDs", state.ACLToken{AccessorID: "60000000-0000-4000-8000-000000000001",
+			SecretID: "60000000-0000-4000-8000-000000000001"}, false},
+		{"given IDs", state.ACLToken{AccessorID: "60000000-0000-4000-8000-000000000002",
+			SecretID: "60000000-0000-4000-8000-000000000003", ExpirationTTL: time.Hour}, true},
 		{"reserved secret", state.ACLToken{SecretID: "00000000-0000-0000-0000-000000000002"}, false},
 	}
 	for _, tt := range tests {

@@ -77,6 +77,9 @@ func (s *Server) writeToken(ctx context.Context, t, out *state.ACLToken) (uint64
 // bounded applies the TTL limits to a given ExpirationTime (a clone
 // keeps its source's, however close).
 func (s *Server) prepareNewToken(t *state.ACLToken, bounded bool) error {
+	if t.AccessorID != "" && t.AccessorID == t.SecretID {
+		return fmt.Errorf("%w: AccessorID and SecretID must differ", state.ErrInvalidACL)
+	}
 	for _, id := range []*string{&t.AccessorID, &t.SecretID} {
 		if *id == "" {
 			continue
