@@ -24,6 +24,7 @@ const (
 	ACLTokenRequestType      MessageType = 9  // body: state.ACLTokenRequest
 	ACLBootstrapRequestType  MessageType = 10 // body: state.ACLBootstrapRequest
 	ACLInitRequestType       MessageType = 11 // body: state.ACLInitRequest
+	AutopilotRequestType     MessageType = 12 // body: state.AutopilotRequest; response: bool (autopilot.go)
 
 	// IgnoreUnknownTypeFlag, set on a type, lets servers that do not know
 	// the type skip the entry instead of failing it. New types that older
@@ -47,6 +48,8 @@ func (t MessageType) String() string {
 		return "txn"
 	case TombstoneReapRequestType:
 		return "tombstone-reap"
+	case AutopilotRequestType:
+		return "autopilot"
 	case ACLPolicyRequestType, ACLRoleRequestType, ACLTokenRequestType, ACLBootstrapRequestType, ACLInitRequestType:
 		return aclTypeName(t)
 	}
@@ -90,6 +93,7 @@ var commands = [256]applyFunc{
 	ACLTokenRequestType:      noValue(applyACLToken),
 	ACLBootstrapRequestType:  noValue(applyACLBootstrap),
 	ACLInitRequestType:       noValue(applyACLInit),
+	AutopilotRequestType:     applyAutopilot, // autopilot.go
 }
 
 // noValue adapts an apply function whose only result is an error.

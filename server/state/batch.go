@@ -22,6 +22,8 @@ type Writer interface {
 	ACLTokenApply(idx uint64, req *ACLTokenRequest) error
 	ACLBootstrap(idx uint64, req *ACLBootstrapRequest) error
 	ACLInit(idx uint64, req *ACLInitRequest) error
+	// AutopilotSetConfig: autopilot.go.
+	AutopilotSetConfig(idx uint64, req *AutopilotRequest) (bool, error)
 }
 
 var _ Writer = (*Store)(nil)

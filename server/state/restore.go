@@ -120,6 +120,8 @@ func restoreFrame(tx *memdb.Txn, fr *frameReader, kind byte) error {
 		})
 	case frameACLPolicy, frameACLRole, frameACLToken:
 		return restoreACLFrame(tx, body, kind)
+	case frameAutopilot:
+		return restoreAutopilot(tx, body)
 	case frameIndex:
 		return restoreRecord(tx, body, tableIndex, func(_ *memdb.Txn, e *indexEntry) error {
 			if e.Key == "" {

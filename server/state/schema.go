@@ -72,6 +72,7 @@ func schema() *memdb.DBSchema {
 		tableACLPolicies:     aclPoliciesTable(),
 		tableACLRoles:        aclRolesTable(),
 		tableACLTokens:       aclTokensTable(),
+		tableAutopilot:       autopilotTable(), // autopilot.go
 	}}
 }
 

@@ -48,6 +48,7 @@ const (
 	frameACLPolicy // acl_snapshot.go
 	frameACLRole
 	frameACLToken
+	frameAutopilot // autopilot.go
 )
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -91,7 +92,7 @@ func (sn *Snapshot) Persist(w io.Writer) error {
 	}{{tableNodes, frameNode}, {tableServices, frameService}, {tableChecks, frameCheck}, {tableIndex, frameIndex},
 		{tablePreparedQueries, frameQuery}, {tableSessions, frameSession}, {tableKVs, frameKV},
 		{tableTombstones, frameTombstone}, {tableACLPolicies, frameACLPolicy}, {tableACLRoles, frameACLRole},
-		{tableACLTokens, frameACLToken}} {
+		{tableACLTokens, frameACLToken}, {tableAutopilot, frameAutopilot}} {
 		it, err := sn.tx.Get(t.table, indexID)
 		if err != nil {
 			return fmt.Errorf("snapshot %s: %w", t.table, err)

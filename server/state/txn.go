@@ -19,6 +19,7 @@ const (
 	changedACLPolicies // acl_schema.go
 	changedACLRoles
 	changedACLTokens
+	changedAutopilot // autopilot.go
 )
 
 // writeTxn is a memdb write transaction at one Raft index that records
@@ -153,6 +154,9 @@ func (s *Store) finishTxn(tx *writeTxn) ([]Event, error) {
 	}
 	if tx.tables&changedSessions != 0 {
 		keys.add(tableSessions)
+	}
+	if tx.tables&changedAutopilot != 0 {
+		keys.add(tableAutopilot)
 	}
 	for _, t := range aclTableBits {
 		if tx.tables&t.bit != 0 {
