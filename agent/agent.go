@@ -66,6 +66,8 @@ type Agent struct {
 	events  *userevent.Buffer // user events this node received
 	watches watchRunner       // the watches of the config files
 
+	gossipOps gossipOps // gossip_ops.go: keyring lock, self-shutdown reason
+
 	cancel     context.CancelFunc // stops the syncer and other loops
 	wg         sync.WaitGroup
 	shutdownCh chan struct{}

@@ -2,6 +2,8 @@ package agent
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"strconv"
 	"time"
@@ -20,27 +22,17 @@ import (
 // defaultRetryInterval is Consul's retry_interval.
 const defaultRetryInterval = 30 * time.Second
 
-// startGossip joins the LAN pool, unless the serf_lan port is -1. Joining
-// the configured addresses goes on in the background (retry_join).
+// startGossip joins the LAN pool, unless the serf_lan port is -1. The
+// start_join addresses are joined before it returns: when none answers the
+// start fails, unless retry_join is set too. Joining the retry_join
+// addresses goes on in the background; when retry_max attempts are spent
+// the agent shuts itself down with the error (Failure reports it), as
+// Consul does.
 func (a *Agent) startGossip(ctx context.Context, cfg *config.Runtime, nodeID string) error {
 	if cfg.Ports.SerfLAN < 0 {
 		return nil
 	}
-	gc := gossip.DefaultLANConfig()
-	gc.NodeName = cfg.NodeName
-	gc.BindAddr = cfg.BindAddr
-	gc.BindPort = cfg.Ports.SerfLAN
-	gc.AdvertiseAddr = cfg.AdvertiseAddr
-	gc.Tags = a.lanTags(cfg, nodeID)
-	if !cfg.DevMode {
-		gc.DataDir = cfg.DataDir
-	}
-	if a.fast {
-		gc.Timings = gossip.FastTimings()
-	}
-	gc.EventHandler = a.onLANEvent
-	gc.Logger = a.logger.With("subsystem", "gossip")
-	pool, err := gossip.New(gc)
+	pool, err := gossip.New(a.lanConfig(cfg, nodeID))
 	if err != nil {
 		return err
 	}
@@ -49,17 +41,69 @@ func (a *Agent) startGossip(ctx context.Context, cfg *config.Runtime, nodeID str
 		a.server.SetLAN(pool)
 	}
 	a.refreshServers()
-	if len(cfg.RetryJoin) > 0 {
-		a.goLoop(func() {
-			n, err := pool.RetryJoin(ctx, cfg.RetryJoin, defaultRetryInterval, 0)
-			if err != nil && ctx.Err() == nil {
-				a.logger.Error("retry join failed", "error", err)
-				return
-			}
+	if len(cfg.StartJoin) > 0 {
+		n, err := pool.Join(cfg.StartJoin)
+		switch {
+		case err != nil && len(cfg.RetryJoin) == 0:
+			return fmt.Errorf("join %v: no address answered (set retry_join to keep trying): %w", cfg.StartJoin, err)
+		case err != nil:
+			a.logger.Warn("start join failed; retry join goes on", "addrs", cfg.StartJoin, "error", err)
+		default:
 			a.logger.Info("joined the LAN pool", "contacted", n)
-		})
+		}
+	}
+	if len(cfg.RetryJoin) > 0 {
+		a.goLoop(func() { a.retryJoinLAN(ctx, pool, cfg) })
 	}
 	return nil
+}
+
+// lanConfig is the LAN pool's configuration from the agent's.
+func (a *Agent) lanConfig(cfg *config.Runtime, nodeID string) gossip.Config {
+	gc := gossip.DefaultLANConfig()
+	gc.NodeName = cfg.NodeName
+	gc.BindAddr = cfg.SerfBindAddrLAN
+	if gc.BindAddr == "" {
+		gc.BindAddr = cfg.BindAddr
+	}
+	gc.BindPort = cfg.Ports.SerfLAN
+	gc.AdvertiseAddr = cfg.AdvertiseAddr
+	gc.Tags = a.lanTags(cfg, nodeID)
+	gc.EncryptKey = cfg.EncryptKey
+	gc.ReconnectTimeout = cfg.ReconnectTimeoutLAN
+	if !cfg.DevMode {
+		gc.DataDir = cfg.DataDir // the keyring file and the member snapshot
+		gc.RejoinAfterLeave = cfg.RejoinAfterLeave && gc.DataDir != ""
+	}
+	if a.fast {
+		gc.Timings = gossip.FastTimings()
+	}
+	gc.EventHandler = a.onLANEvent
+	gc.Logger = a.logger.With("subsystem", "gossip")
+	return gc
+}
+
+// retryJoinLAN joins the retry_join addresses every retry_interval until
+// one answers. Giving up after retry_max attempts is fatal: the agent
+// records the error and shuts down, so that a node that cannot reach its
+// cluster does not run on alone unnoticed.
+func (a *Agent) retryJoinLAN(ctx context.Context, pool *gossip.Pool, cfg *config.Runtime) {
+	interval := cfg.RetryInterval
+	if interval <= 0 {
+		interval = defaultRetryInterval
+	}
+	n, err := pool.RetryJoin(ctx, cfg.RetryJoin, interval, cfg.RetryMax)
+	switch {
+	case err == nil:
+		a.logger.Info("joined the LAN pool", "contacted", n)
+	case ctx.Err() != nil || errors.Is(err, gossip.ErrShutdown):
+		// The agent is stopping.
+	default:
+		err = fmt.Errorf("retry join: %w", err)
+		a.logger.Error("retry join failed; shutting down", "addrs", cfg.RetryJoin, "attempts", cfg.RetryMax, "error", err)
+		a.gossipOps.fail(err)
+		go func() { _ = a.Shutdown() }() // Shutdown waits for this loop
+	}
 }
 
 // lanTags are this agent's tags in the LAN pool.

@@ -40,16 +40,8 @@ func (a *Agent) Self() map[string]any {
 	}
 }
 
-// Members lists the gossip pool. Until gossip exists the pool is this
-// node alone, which is the truth for a single server.
-func (a *Agent) Members(wan bool) []api.AgentMember {
-	m := a.selfMember()
-	if wan {
-		m.Name = m.Name + "." + a.config().Datacenter
-	}
-	return []api.AgentMember{m}
-}
-
+// selfMember is this agent as a member, for Self and for Members when
+// gossip is off.
 func (a *Agent) selfMember() api.AgentMember {
 	cfg := a.config()
 	node := a.local.NodeInfo()

@@ -60,6 +60,11 @@ type QueryOptions struct {
 	// returned proxy definitions (?merge-central-config).
 	MergeCentralConfig bool
 
+	// RelayFactor (0 to 5) and LocalOnly apply to keyring operations
+	// (?relay-factor=, ?local-only=true for the list).
+	RelayFactor uint8
+	LocalOnly   bool
+
 	ctx context.Context
 }
 
@@ -87,6 +92,8 @@ type WriteOptions struct {
 	Partition  string // Enterprise only
 	Datacenter string
 	Token      string
+	// RelayFactor (0 to 5) applies to keyring operations (?relay-factor=).
+	RelayFactor uint8
 
 	ctx context.Context
 }
@@ -192,6 +199,12 @@ func (r *request) setQueryOptions(q *QueryOptions) {
 	if q.MergeCentralConfig {
 		r.params.Set("merge-central-config", "")
 	}
+	if q.RelayFactor != 0 {
+		r.params.Set("relay-factor", strconv.Itoa(int(q.RelayFactor)))
+	}
+	if q.LocalOnly {
+		r.params.Set("local-only", "true")
+	}
 	r.ctx = q.ctx
 }
 
@@ -224,6 +237,9 @@ func (r *request) setWriteOptions(w *WriteOptions) {
 	}
 	if w.Token != "" {
 		r.header.Set("X-Consul-Token", w.Token)
+	}
+	if w.RelayFactor != 0 {
+		r.params.Set("relay-factor", strconv.Itoa(int(w.RelayFactor)))
 	}
 	r.ctx = w.ctx
 }

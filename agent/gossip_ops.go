@@ -1,0 +1,187 @@
+package agent
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/pylonmesh/pylon/api"
+	"github.com/pylonmesh/pylon/gossip"
+)
+
+// The gossip operations of the agent API: members, join, leave,
+// force-leave and the keyring. They act on the LAN pool; there is no WAN
+// pool yet, so the WAN variants answer an error (as a Consul client agent
+// does).
+
+// errNoWAN answers the WAN variants of join and force-leave.
+var errNoWAN = errors.New("agent: the WAN gossip pool is not available on this agent")
+
+// errNoLAN answers gossip operations when the LAN pool is off
+// (serf_lan port -1).
+var errNoLAN = errors.New("agent: gossip is disabled (serf_lan port is -1)")
+
+// gossipOps is the agent's state for the gossip operations.
+type gossipOps struct {
+	// keyMu serializes keyring operations: memberlist's keyring races
+	// when changes overlap.
+	keyMu sync.Mutex
+
+	mu      sync.Mutex
+	failure error // why the agent shut itself down (retry join gave up)
+}
+
+// fail records why the agent is shutting itself down; the first reason
+// wins.
+func (g *gossipOps) fail(err error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.failure == nil {
+		g.failure = err
+	}
+}
+
+// Failure is the error that made the agent shut itself down (retry_join
+// giving up after retry_max attempts), or nil after a requested shutdown.
+// Read it once ShutdownCh is closed.
+func (a *Agent) Failure() error {
+	a.gossipOps.mu.Lock()
+	defer a.gossipOps.mu.Unlock()
+	return a.gossipOps.failure
+}
+
+// Members lists the LAN gossip pool as this agent sees it, in every state
+// (alive, leaving, left, failed). There is no WAN pool yet: with wan a
+// server lists itself as "<node>.<dc>", as a lone WAN member, and a client
+// agent lists nobody. Without gossip the agent lists itself.
+func (a *Agent) Members(wan bool) []api.AgentMember {
+	pool := a.lan.Load()
+	switch {
+	case wan && a.server == nil:
+		return []api.AgentMember{}
+	case wan:
+		m := a.selfMember()
+		if pool != nil {
+			m = toAPIMember(pool.LocalMember())
+		}
+		m.Name += "." + a.config().Datacenter
+		return []api.AgentMember{m}
+	case pool == nil:
+		return []api.AgentMember{a.selfMember()}
+	}
+	members := pool.Members()
+	out := make([]api.AgentMember, len(members))
+	for i, m := range members {
+		out[i] = toAPIMember(m)
+	}
+	return out
+}
+
+// toAPIMember converts a pool member to the JSON of /v1/agent/members.
+func toAPIMember(m gossip.Member) api.AgentMember {
+	addr := ""
+	if m.Addr != nil {
+		addr = m.Addr.String()
+	}
+	return api.AgentMember{
+		Name: m.Name, Addr: addr, Port: m.Port, Tags: m.Tags, Status: int(m.Status),
+		ProtocolMin: m.ProtocolMin, ProtocolMax: m.ProtocolMax, ProtocolCur: m.ProtocolCur,
+		DelegateMin: m.DelegateMin, DelegateMax: m.DelegateMax, DelegateCur: m.DelegateCur,
+	}
+}
+
+// Join joins the LAN pool through addr ("host" or "host:port"), as
+// PUT /v1/agent/join does. The WAN pool does not exist yet.
+func (a *Agent) Join(addr string, wan bool) error {
+	if wan {
+		return errNoWAN
+	}
+	pool := a.lan.Load()
+	if pool == nil {
+		return errNoLAN
+	}
+	if _, err := pool.Join([]string{addr}); err != nil {
+		return fmt.Errorf("agent: join %s: %w", addr, err)
+	}
+	return nil
+}
+
+// ForceLeave moves a failed member of the LAN pool to left, and with prune
+// forgets it at once. An unknown node is an error, as Consul.
+func (a *Agent) ForceLeave(node string, prune, wan bool) error {
+	if wan {
+		return errNoWAN
+	}
+	pool := a.lan.Load()
+	if pool == nil {
+		return errNoLAN
+	}
+	known := false
+	for _, m := range pool.Members() {
+		known = known || m.Name == node
+	}
+	if !known {
+		return fmt.Errorf("agent: No node found with name '%s'", node)
+	}
+	return pool.ForceLeave(node, prune)
+}
+
+// Leave leaves the LAN pool gracefully (the others see this node left,
+// and the leader deregisters it), then shuts the agent down in the
+// background, so that the caller (an HTTP request) can still answer.
+// ShutdownCh is closed when the shutdown is done; call Shutdown to wait for
+// it. A failed leave is logged and the agent shuts down all the same.
+func (a *Agent) Leave() error {
+	err := a.leaveLAN()
+	if err != nil {
+		a.logger.Error("graceful leave failed; shutting down anyway", "error", err)
+	} else {
+		a.logger.Info("left the LAN pool gracefully")
+	}
+	go func() {
+		if err := a.Shutdown(); err != nil {
+			a.logger.Error("shutdown after leave", "error", err)
+		}
+	}()
+	return err
+}
+
+// Keyring runs one keyring operation ("list", "install", "use" or
+// "remove") across the LAN pool from this agent and answers Consul's list of per-pool responses (one entry: the LAN
+// pool of this datacenter). Operations are serialized on the agent. The
+// responses are returned with the error when some members failed.
+func (a *Agent) Keyring(op string, key string) ([]*api.KeyringResponse, error) {
+	pool := a.lan.Load()
+	if pool == nil {
+		return nil, errNoLAN
+	}
+	run := map[string]func(string) (*gossip.KeyResponse, error){
+		"list":    func(string) (*gossip.KeyResponse, error) { return pool.ListKeys() },
+		"install": pool.InstallKey,
+		"use":     pool.UseKey,
+		"remove":  pool.RemoveKey,
+	}[op]
+	if run == nil {
+		return nil, fmt.Errorf("agent: unknown keyring operation %q", op)
+	}
+	a.gossipOps.keyMu.Lock()
+	defer a.gossipOps.keyMu.Unlock()
+	resp, err := run(key)
+	if resp == nil {
+		return nil, err
+	}
+	out := &api.KeyringResponse{
+		Datacenter: a.config().Datacenter, Messages: resp.Messages,
+		Keys: resp.Keys, PrimaryKeys: resp.PrimaryKeys, NumNodes: resp.NumNodes,
+	}
+	if out.Keys == nil {
+		out.Keys = map[string]int{}
+	}
+	if out.PrimaryKeys == nil {
+		out.PrimaryKeys = map[string]int{}
+	}
+	if err == nil && resp.NumErr > 0 {
+		err = fmt.Errorf("agent: %d of %d members failed the keyring %s", resp.NumErr, resp.NumNodes, op)
+	}
+	return []*api.KeyringResponse{out}, err
+}
