@@ -24,3 +24,11 @@ func Encode(v any) (Raw, error) {
 	}
 	return Raw(b), nil
 }
+
+// Decode decodes data, as Encode or a message made it, into v.
+func Decode(data []byte, v any) error {
+	if err := codec.NewDecoderBytes(data, rawCodec.h).Decode(v); err != nil {
+		return fmt.Errorf("rpc: decode %T: %w", v, err)
+	}
+	return nil
+}
