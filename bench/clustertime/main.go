@@ -1,0 +1,186 @@
+// Command clustertime measures a real cluster of pylon processes on
+// loopback: three servers (-bootstrap-expect 3, each with its own
+// -data-dir, fsync on) and one client agent. It reports the time from
+// starting the servers to the first acknowledged write, runs a KV PUT
+// load through the client with hey, then kill -9s the leader and reports
+// the time to the first write acknowledged through the client after it.
+//
+// Usage: clustertime -pylon ./pylon [-secs 10] [-raft-multiplier 1] [-runs 3]
+// [-log-level info]. With CLUSTERTIME_SLOW_LOGS=1 a start slower than 5s
+// prints the agents' logs and exits 1.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"log"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Ports: node i uses base+10*i+{0 http, 1 server, 2 serf lan}.
+const base = 19000
+
+var logLevel = flag.String("log-level", "warn", "log level of the agents")
+
+type node struct {
+	name string
+	cmd  *exec.Cmd
+	http string
+	rpc  string
+}
+
+func main() {
+	pylon := flag.String("pylon", "./pylon", "pylon binary")
+	secs := flag.Int("secs", 10, "seconds of PUT load through the client")
+	mult := flag.Int("raft-multiplier", 0, "performance.raft_multiplier for the servers (0: pylon's default)")
+	runs := flag.Int("runs", 3, "how many times to measure start and failover")
+	flag.Parse()
+	for run := 1; run <= *runs; run++ {
+		measure(*pylon, *mult, run == 1, *secs)
+	}
+}
+
+func measure(pylon string, mult int, load bool, secs int) {
+	dir, err := os.MkdirTemp("", "clustertime")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	defer func() {
+		if r := recover(); r != nil {
+			for _, n := range []string{"n1", "n2", "n3", "n4"} {
+				b, _ := os.ReadFile(filepath.Join(dir, n+".log"))
+				fmt.Printf("--- %s.log\n%s", n, b)
+			}
+			os.Exit(1)
+		}
+	}()
+	var nodes []*node
+	defer func() {
+		for _, n := range nodes {
+			n.cmd.Process.Kill()
+			n.cmd.Wait()
+		}
+	}()
+	start := time.Now()
+	for i := range 3 {
+		nodes = append(nodes, startNode(pylon, dir, i, true, mult))
+	}
+	first := nodes[0]
+	waitWrite(first.http, 30*time.Second)
+	fmt.Printf("start of 3 servers to first acknowledged write: %v\n", time.Since(start).Round(time.Millisecond))
+	if os.Getenv("CLUSTERTIME_SLOW_LOGS") != "" && time.Since(start) > 5*time.Second {
+		panic("slow start")
+	}
+
+	client := startNode(pylon, dir, 3, false, mult)
+	nodes = append(nodes, client)
+	waitWrite(client.http, 30*time.Second)
+	leader := leaderOf(client.http, nodes)
+	if load {
+		hey("through the client", client.http, secs)
+		hey("to the leader's own HTTP API", leader.http, secs)
+		for _, n := range nodes[:3] {
+			if n != leader {
+				hey("to a follower's HTTP API", n.http, secs)
+				break
+			}
+		}
+	}
+
+	leader.cmd.Process.Signal(syscall.SIGKILL)
+	killed := time.Now()
+	waitWrite(client.http, 30*time.Second)
+	fmt.Printf("kill -9 of the leader (%s) to first write through the client: %v\n",
+		leader.name, time.Since(killed).Round(time.Millisecond))
+}
+
+func startNode(pylon, dir string, i int, server bool, mult int) *node {
+	p := base + 10*i
+	n := &node{name: fmt.Sprintf("n%d", i+1), http: fmt.Sprintf("127.0.0.1:%d", p), rpc: fmt.Sprintf("127.0.0.1:%d", p+1)}
+	args := []string{"agent", "-node", n.name, "-bind", "127.0.0.1", "-client", "127.0.0.1",
+		"-data-dir", filepath.Join(dir, n.name), "-log-level", *logLevel,
+		"-http-port", strconv.Itoa(p), "-server-port", strconv.Itoa(p + 1), "-serf-lan-port", strconv.Itoa(p + 2),
+		"-serf-wan-port", "-1", "-dns-port", "-1", "-grpc-port", "-1",
+		"-retry-join", fmt.Sprintf("127.0.0.1:%d", base+2), "-retry-interval", "100ms"}
+	if server {
+		args = append(args, "-server", "-bootstrap-expect", "3")
+		if mult > 0 {
+			args = append(args, "-hcl", fmt.Sprintf("performance { raft_multiplier = %d }", mult))
+		}
+	}
+	cmd := exec.Command(pylon, args...)
+	logf, err := os.Create(filepath.Join(dir, n.name+".log"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		log.Fatal(err)
+	}
+	n.cmd = cmd
+	return n
+}
+
+var httpc = &http.Client{Timeout: 2 * time.Second}
+
+// waitWrite PUTs a key through addr until a write is acknowledged.
+func waitWrite(addr string, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		req, _ := http.NewRequest(http.MethodPut, "http://"+addr+"/v1/kv/clustertime", strings.NewReader("x"))
+		resp, err := httpc.Do(req)
+		if err == nil {
+			var b bytes.Buffer
+			b.ReadFrom(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == 200 && strings.TrimSpace(b.String()) == "true" {
+				return
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	log.Printf("no write acknowledged through %s within %v", addr, limit)
+	panic("no write") // runs the deferred clean-up, unlike log.Fatal
+}
+
+// leaderOf finds the node whose server port is the leader's address.
+func leaderOf(addr string, nodes []*node) *node {
+	resp, err := httpc.Get("http://" + addr + "/v1/status/leader")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	b.ReadFrom(resp.Body)
+	leader := strings.Trim(strings.TrimSpace(b.String()), `"`)
+	for _, n := range nodes {
+		if n.rpc == leader {
+			return n
+		}
+	}
+	log.Fatalf("leader %q is none of the nodes", leader)
+	return nil
+}
+
+func hey(what, addr string, secs int) {
+	out, err := exec.Command("hey", "-z", fmt.Sprintf("%ds", secs), "-c", "32", "-m", "PUT", "-d", strings.Repeat("x", 100),
+		"http://"+addr+"/v1/kv/bench/key").CombinedOutput()
+	if err != nil {
+		log.Fatalf("hey: %v\n%s", err, out)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.Contains(line, "Requests/sec") || strings.Contains(line, "99% in") || strings.Contains(line, "[200]") ||
+			strings.Contains(line, "[500]") {
+			fmt.Printf("PUT %s, hey -c 32: %s\n", what, strings.TrimSpace(line))
+		}
+	}
+}
