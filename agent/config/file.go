@@ -47,6 +47,9 @@ type fileConfig struct {
 
 	clusterFile
 
+	ACL aclFile
+	aclLegacyFile
+
 	Services []serviceEntry `cfg:"service"`
 	Checks   []checkEntry   `cfg:"check"`
 	Watches  []watchEntry
@@ -98,7 +101,6 @@ func (c *CheckDefinition) setDefaults() { c.H2PingUseTLS = true }
 // ignoredKeys are Consul keys that Pylon accepts but does not act on yet;
 // a file that sets one loads with a warning.
 var ignoredKeys = keySet(
-	"acl", "acl_datacenter", "acl_default_policy", "acl_down_policy", "acl_token", "acl_master_token",
 	"primary_datacenter", "connect", "telemetry", "limits",
 	"tls", "verify_incoming", "verify_outgoing", "verify_server_hostname",
 	"ca_file", "ca_path", "cert_file", "key_file", "auto_encrypt", "auto_config",

@@ -136,8 +136,8 @@ service { name = "web" port = 80 check { ttl = "5s" } }`)
 	if rt.Ports.HTTP != 8501 || rt.Ports.DNS != 8601 || len(rt.Services) != 1 || rt.Services[0].Checks[0].TTL != 5*time.Second {
 		t.Errorf("one-line blocks misread: ports %+v services %+v", rt.Ports, rt.Services)
 	}
-	if len(warnings) != 1 || !strings.Contains(warnings[0], f+":2: acl is not supported yet") {
-		t.Errorf("warnings %q, want one for acl at line 2", warnings)
+	if !rt.ACL.Enabled || rt.ACL.DefaultPolicy != "deny" || len(warnings) != 0 {
+		t.Errorf("one-line acl block misread: %+v, warnings %q", rt.ACL, warnings)
 	}
 }
 

@@ -96,6 +96,8 @@ type Runtime struct {
 	RaftMultiplier int
 	Autopilot      Autopilot
 
+	ACL ACL
+
 	Services []ServiceDefinition
 	Checks   []CheckDefinition
 	// Watches are the watch definitions of the files, each checked by
@@ -120,6 +122,42 @@ type Autopilot struct {
 	// ServerStabilizationTime is how long a new server must be healthy
 	// before it is promoted to voter (default 10s).
 	ServerStabilizationTime time.Duration
+}
+
+// ACL is the acl { } block: whether tokens are enforced and how the agent
+// resolves them.
+type ACL struct {
+	// Enabled turns enforcement on (default false: everything is allowed
+	// and /v1/acl/* answers 401).
+	Enabled bool
+	// DefaultPolicy decides what no rule covers: "allow" (default) or
+	// "deny".
+	DefaultPolicy string
+	// DownPolicy decides how tokens resolve when no server answers:
+	// "allow", "deny", "extend-cache" (default: keep using cached
+	// results) or "async-cache".
+	DownPolicy string
+	// EnableTokenPersistence keeps the tokens set through
+	// /v1/agent/token in <DataDir>/acl-tokens.json, so that they survive
+	// a restart.
+	EnableTokenPersistence bool
+	// TokenTTL, PolicyTTL and RoleTTL are how long an agent caches a
+	// resolved token, policy or role (default 30s; 0 does not cache).
+	TokenTTL, PolicyTTL, RoleTTL time.Duration
+	Tokens                       ACLTokens
+}
+
+// ACLTokens are the secrets of acl.tokens { }; "" means unset.
+type ACLTokens struct {
+	InitialManagement string // made the first management token (servers)
+	Agent             string // the agent's own catalog writes
+	AgentRecovery     string // agent endpoints when no server answers
+	Default           string // requests that carry no token
+	Replication       string // ACL replication from the primary datacenter
+	DNS               string // DNS lookups (then Default, then anonymous)
+	// ConfigFileServiceRegistration registers the services of config
+	// files that set no token.
+	ConfigFileServiceRegistration string
 }
 
 // Ports are the listener ports. 0 picks a free port; -1 disables the
