@@ -222,7 +222,8 @@ func (a *Agent) startHTTP(cfg *config.Runtime, base context.Context) error {
 		ParkBlockingQueries: true,
 	}, a.httpCatalog(), a, nil, a.logger.With("subsystem", "http"))
 	if a.server != nil {
-		a.server.SetHTTPHandler(api.Handler()) // client agents' forwarded requests
+		a.server.SetHTTPHandler(api.Handler()) // requests forwarded by clients and followers
+		api.ForwardTo(leaderForwarder{a.server})
 	} else {
 		api.ForwardTo(httpForwarder{a.client})
 	}

@@ -73,6 +73,21 @@ func TestClusterBootstrapExpectAndMembership(t *testing.T) {
 	for _, node := range []string{"server-1", "server-2", "server-3", "client-1"} {
 		eventually(t, node+" serfHealth passing", func() bool { return serfStatus(t, apis[0], node) == "passing" })
 	}
+	// Default and consistent reads through any server see every write
+	// acknowledged before them, wherever it was made: followers hand
+	// them to the leader.
+	for i := range 20 {
+		w, r := apis[i%3], apis[(i+1)%3]
+		val := fmt.Sprint("v", i)
+		if _, err := w.KV().Put(&consulapi.KVPair{Key: "ryw", Value: []byte(val)}, nil); err != nil {
+			t.Fatal(err)
+		}
+		opts := &consulapi.QueryOptions{RequireConsistent: i%2 == 0}
+		p, _, err := r.KV().Get("ryw", opts)
+		if err != nil || p == nil || string(p.Value) != val {
+			t.Fatalf("read %d after a write through another server = %+v, %v; want %q", i, p, err, val)
+		}
+	}
 	members := servers[0].lan.Load().Members()
 	if len(members) != 4 {
 		t.Fatalf("LAN pool has %d members, want 4", len(members))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/pylonmesh/pylon/internal/rpc"
 )
@@ -40,25 +41,83 @@ type HTTPResponse struct {
 // the server agent's HTTP API.
 func (s *Server) SetHTTPHandler(h http.Handler) { s.httpHandler.Store(&h) }
 
+type forwardedHTTPKey struct{}
+
+// ForwardedHTTP reports whether a request's context is that of an HTTP
+// request another server forwarded here (ForwardHTTPToLeader): it must be
+// answered here, never forwarded again.
+func ForwardedHTTP(ctx context.Context) bool {
+	v, _ := ctx.Value(forwardedHTTPKey{}).(bool)
+	return v
+}
+
+// ForwardHTTPToLeader runs an HTTP API request on the leader and returns
+// its answer. A follower forwards the requests Consul serves from the
+// leader (default and consistent reads, writes), so a read through any
+// server sees every write acknowledged before it. It waits for a leader,
+// and retries one that moved, within rpcHoldTimeout.
+func (s *Server) ForwardHTTPToLeader(ctx context.Context, req *HTTPRequest) (*HTTPResponse, error) {
+	hold := time.NewTimer(rpcHoldTimeout)
+	defer hold.Stop()
+	for {
+		changed := s.leaderChanged()
+		var err error
+		if s.IsLeader() {
+			return s.serveHTTP(ctx, req, true) // became the leader meanwhile
+		}
+		if leader := s.Leader(); leader != "" {
+			resp := new(HTTPResponse)
+			if err = s.pool.Call(rpc.MarkForwarded(ctx), leader, "HTTP.Do", req, resp); err == nil {
+				return resp, nil
+			}
+			if !clientRetryable(err) || ctx.Err() != nil {
+				return nil, err
+			}
+		}
+		select {
+		case <-changed:
+		case <-time.After(leaderPoll):
+		case <-hold.C:
+			if err == nil {
+				err = s.notLeader(nil)
+			}
+			return nil, err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-s.shutdownCh:
+			return nil, ErrShutdown
+		}
+	}
+}
+
 func (s *Server) registerHTTPForward() {
 	rpc.Handle(s.rpc, "HTTP.Do", func(ctx context.Context, r *HTTPRequest) (*HTTPResponse, error) {
-		h := s.httpHandler.Load()
-		if h == nil {
-			return nil, ErrHTTPNotReady
-		}
-		req, err := http.NewRequestWithContext(ctx, r.Method, r.URI, bytes.NewReader(r.Body))
-		if err != nil {
-			return nil, err
-		}
-		req.Header = r.Header
-		if req.Header == nil {
-			req.Header = http.Header{}
-		}
-		req.RequestURI, req.RemoteAddr = r.URI, r.RemoteAddr
-		rec := &recorder{header: http.Header{}}
-		(*h).ServeHTTP(rec, req)
-		return &HTTPResponse{Status: rec.statusOrOK(), Header: rec.header, Body: rec.body.Bytes()}, nil
+		return s.serveHTTP(ctx, r, rpc.IsForwarded(ctx))
 	})
+}
+
+// serveHTTP runs a forwarded request through this server's HTTP API;
+// fromServer marks it as forwarded by a server (ForwardedHTTP).
+func (s *Server) serveHTTP(ctx context.Context, r *HTTPRequest, fromServer bool) (*HTTPResponse, error) {
+	h := s.httpHandler.Load()
+	if h == nil {
+		return nil, ErrHTTPNotReady
+	}
+	if fromServer {
+		ctx = context.WithValue(ctx, forwardedHTTPKey{}, true)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.Method, r.URI, bytes.NewReader(r.Body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header = r.Header
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
+	req.RequestURI, req.RemoteAddr = r.URI, r.RemoteAddr
+	rec := &recorder{header: http.Header{}}
+	(*h).ServeHTTP(rec, req)
+	return &HTTPResponse{Status: rec.statusOrOK(), Header: rec.header, Body: rec.body.Bytes()}, nil
 }
 
 // recorder is the http.ResponseWriter of a forwarded request. It is not

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/raft"
@@ -77,6 +78,12 @@ func (s *Server) VerifyLeader(ctx context.Context) error {
 	}
 	if !s.IsLeader() {
 		return s.notLeader(nil)
+	}
+	if !s.leaderReady.Load() {
+		// A new leader has not applied the entries of earlier terms
+		// yet (its barrier runs in establishLeadership): its store may
+		// miss acknowledged writes.
+		return fmt.Errorf("%w: not ready to serve consistent reads", ErrNoLeader)
 	}
 	f := s.raft.VerifyLeader()
 	done := make(chan error, 1)

@@ -5,15 +5,18 @@ import (
 	"strings"
 )
 
-// Forwarder hands a request to a server and writes its answer. A client
-// agent has no state store: every endpoint but its own (/v1/agent/...) and
-// its user events is answered by a server.
+// Forwarder may hand a request to another server and write its answer.
+// A client agent has no state store: every endpoint but its own
+// (/v1/agent/...) and its user events is answered by a server. A follower
+// server hands the leader what Consul serves from the leader.
 type Forwarder interface {
-	ForwardHTTP(w http.ResponseWriter, r *http.Request)
+	// ForwardHTTP reports whether it answered the request; if not, this
+	// agent serves it.
+	ForwardHTTP(w http.ResponseWriter, r *http.Request) bool
 }
 
-// ForwardTo makes the API forward the requests that need a server to f.
-// Call it before serving; nil (the default) serves every request here.
+// ForwardTo makes the API offer f the requests that need a server. Call
+// it before serving; nil (the default) serves every request here.
 func (s *Server) ForwardTo(f Forwarder) { s.forwarder = f }
 
 // servedLocally reports whether a path is answered by the agent itself

@@ -119,8 +119,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for k, v := range s.cfg.ResponseHeaders {
 		w.Header().Set(k, v)
 	}
-	if s.forwarder != nil && !servedLocally(r.URL.Path) {
-		s.forwarder.ForwardHTTP(w, r)
+	if s.forwarder != nil && !servedLocally(r.URL.Path) && s.forwarder.ForwardHTTP(w, r) {
 		return
 	}
 	s.mux.ServeHTTP(w, r)
