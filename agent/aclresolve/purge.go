@@ -1,0 +1,35 @@
+package aclresolve
+
+import (
+	"context"
+	"net/http"
+	"strings"
+)
+
+// PurgeAfterACLWrites wraps the agent's HTTP handler: after every request
+// that may change tokens, policies or roles (any method but GET and HEAD
+// under /v1/acl/), the cache is purged, so that a change made through
+// this agent applies to its next request.
+func (r *Resolver) PurgeAfterACLWrites(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		h.ServeHTTP(w, req)
+		if req.Method != http.MethodGet && req.Method != http.MethodHead && strings.HasPrefix(req.URL.Path, "/v1/acl/") {
+			r.Purge()
+		}
+	})
+}
+
+// PurgeOnChange purges the cache each time wait returns, until ctx ends.
+// arm sets up a wait for the next change of the ACL data (a memdb watch
+// on the ACL tables, on a server agent) and returns the function that
+// blocks until then; it is armed before each purge, so that a change
+// made while purging is not missed.
+func (r *Resolver) PurgeOnChange(ctx context.Context, arm func() (wait func(context.Context) error)) {
+	for {
+		wait := arm()
+		r.Purge()
+		if err := wait(ctx); err != nil || ctx.Err() != nil {
+			return
+		}
+	}
+}
