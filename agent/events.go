@@ -18,6 +18,9 @@ func (a *Agent) FireEvent(e *userevent.Event) error {
 	e.ID = newUUID()
 	e.Version = 1
 	e.LTime = a.events.NextLTime()
+	// Keep it before the broadcast: serf hands our own event back at once,
+	// and the copy must find it kept.
+	a.receiveEvent(e)
 	if pool := a.lan.Load(); pool != nil {
 		name, payload, err := userevent.Encode(e)
 		if err != nil {
@@ -27,7 +30,6 @@ func (a *Agent) FireEvent(e *userevent.Event) error {
 			return fmt.Errorf("fire event %q: %w", e.Name, err)
 		}
 	}
-	a.receiveEvent(e)
 	return nil
 }
 

@@ -21,17 +21,6 @@ func (s *Server) agentSelf(c *call) error {
 	return s.writeJSON(c, s.agent.Self())
 }
 
-func (s *Server) agentMembers(c *call) error {
-	members := s.agent.Members(boolParam(c.r, "wan"))
-	out := make([]api.AgentMember, 0, len(members))
-	for _, m := range members {
-		if c.authz.NodeRead(m.Name) {
-			out = append(out, m)
-		}
-	}
-	return s.writeJSON(c, out)
-}
-
 func (s *Server) agentServices(c *call) error {
 	out := make(map[string]*api.AgentService)
 	for id, svc := range s.agent.Local().Services() {

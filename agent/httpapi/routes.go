@@ -39,6 +39,10 @@ func routeTable() []route {
 		{"/v1/agent/reload", put, (*Server).agentReload},
 		{"/v1/agent/health/service/name/", get, (*Server).agentHealthByName},
 		{"/v1/agent/health/service/id/", get, (*Server).agentHealthByID},
+		// Gossip (gossip.go): join, leave, force-leave; members above.
+		{"/v1/agent/join/", put, (*Server).agentJoin},
+		{"/v1/agent/leave", put, (*Server).agentLeave},
+		{"/v1/agent/force-leave/", put, (*Server).agentForceLeave},
 
 		// Catalog.
 		{"/v1/catalog/register", put, (*Server).catalogRegister},
@@ -77,6 +81,9 @@ func routeTable() []route {
 		// User events (event.go).
 		{"/v1/event/fire/", put, (*Server).eventFire},
 		{"/v1/event/list", get, (*Server).eventList},
+
+		// Gossip encryption keys (keyring.go): list, install, use, remove.
+		{"/v1/operator/keyring", []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete}, (*Server).operatorKeyring},
 
 		// Status.
 		{"/v1/status/leader", get, (*Server).statusLeader},

@@ -58,6 +58,13 @@ type Agent interface {
 	// FireEvent fires a user event, setting its ID and LTime.
 	FireEvent(e *userevent.Event) error
 	UserEvents() *userevent.Buffer
+	// Gossip (the agent's gossip_ops.go). Members lists the pool in every
+	// state; Leave leaves gracefully and shuts the agent down after the
+	// answer; Keyring runs "list", "install", "use" or "remove".
+	Join(addr string, wan bool) error
+	Leave() error
+	ForceLeave(node string, prune, wan bool) error
+	Keyring(op, key string) ([]*api.KeyringResponse, error)
 }
 
 // Config holds what the API needs to know about its agent.
