@@ -3,12 +3,14 @@ package agent
 import (
 	"errors"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	consulapi "github.com/hashicorp/consul/api"
+	"github.com/miekg/dns"
 )
 
 var errWrongValue = errors.New("wrong value")
@@ -107,4 +109,36 @@ func TestClientAgentWithoutServersSaysSo(t *testing.T) {
 	if !strings.Contains(err.Error(), "500") || !strings.Contains(err.Error(), "No known Consul servers") {
 		t.Fatalf("error = %v, want a 500 saying no servers are known", err)
 	}
+}
+
+// TestClientAgentDNS: a client agent answers service lookups from views
+// streamed from the servers, and a client that dies takes its services
+// out of DNS everywhere (its serfHealth check goes critical).
+func TestClientAgentDNS(t *testing.T) {
+	srv, _ := testAgent(t, "-dns-port", "0")
+	cli, cliAPI := startAgent(t, "-node", "client-dns", "-bind", "127.0.0.1", "-client", "127.0.0.1",
+		"-http-port", "0", "-server-port", "0", "-serf-lan-port", "0", "-serf-wan-port", "-1", "-dns-port", "0",
+		"-grpc-port", "-1", "-data-dir", t.TempDir(), "-retry-join", lanAddr(srv))
+	if err := cliAPI.Agent().ServiceRegister(&consulapi.AgentServiceRegistration{
+		ID: "api-1", Name: "api", Port: 9090, Address: "127.0.0.21",
+		Check: &consulapi.AgentServiceCheck{TTL: "30s", Status: consulapi.HealthPassing},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	lookup := func(a *Agent) []string {
+		req := new(dns.Msg)
+		req.SetQuestion("api.service.consul.", dns.TypeA)
+		resp, _, err := (&dns.Client{Timeout: 2 * time.Second}).Exchange(req, a.DNSAddr())
+		if err != nil {
+			return []string{"error: " + err.Error()}
+		}
+		return answers(resp)
+	}
+	for _, a := range []*Agent{cli, srv} {
+		eventually(t, "api in DNS", func() bool { return slices.Equal(lookup(a), []string{"127.0.0.21"}) })
+	}
+	if err := cli.Shutdown(); err != nil { // a crash to the others: no leave
+		t.Fatal(err)
+	}
+	eventually(t, "api out of the server's DNS", func() bool { return len(lookup(srv)) == 0 })
 }

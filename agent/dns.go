@@ -11,6 +11,7 @@ import (
 	"github.com/pylonmesh/pylon/agent/config"
 	"github.com/pylonmesh/pylon/agent/dnsview"
 	"github.com/pylonmesh/pylon/dns"
+	"github.com/pylonmesh/pylon/server/state"
 )
 
 // startDNS serves DNS on UDP and TCP at the first DNS address, answering
@@ -21,16 +22,13 @@ func (a *Agent) startDNS(cfg *config.Runtime) error {
 		return nil
 	}
 	logger := a.logger.With("subsystem", "dns")
-	if a.server == nil {
-		// A client agent's views come from the servers' event stream,
-		// which is not wired yet.
-		logger.Warn("DNS is not served on client agents yet")
-		return nil
-	}
 	viewCfg := dnsview.DefaultConfig(cfg.Datacenter)
 	viewCfg.Logger = logger
-	viewCfg.Queries = a.server.PreparedQuery
-	view, err := dnsview.New(a.server.Store(), viewCfg)
+	store, err := a.dnsStore(&viewCfg)
+	if err != nil {
+		return err
+	}
+	view, err := dnsview.New(store, viewCfg)
 	if err != nil {
 		return fmt.Errorf("dns view: %w", err)
 	}
@@ -76,4 +74,22 @@ func (a *Agent) DNSAddr() string {
 		return addr.String()
 	}
 	return ""
+}
+
+// dnsStore is the store the DNS view reads nodes from, and sets where its
+// service views stream from. A server reads its own store. A client agent
+// streams service views from the servers; its store stays empty, so node
+// and prepared-query lookups find nothing there yet (they need reads over
+// RPC).
+func (a *Agent) dnsStore(viewCfg *dnsview.Config) (*state.Store, error) {
+	if a.server != nil {
+		viewCfg.Queries = a.server.PreparedQuery
+		return a.server.Store(), nil
+	}
+	viewCfg.Source = dnsview.ClientSource(a.client)
+	store, err := state.New()
+	if err != nil {
+		return nil, fmt.Errorf("dns view store: %w", err)
+	}
+	return store, nil
 }
