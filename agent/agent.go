@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pylonmesh/pylon/agent/aclresolve"
 	"github.com/pylonmesh/pylon/agent/config"
 	"github.com/pylonmesh/pylon/agent/dnsview"
 	"github.com/pylonmesh/pylon/agent/httpapi"
@@ -43,14 +44,16 @@ type Agent struct {
 	mu  sync.Mutex      // serializes registrations, reloads and shutdown
 	cfg *config.Runtime // guarded by mu; replaced (never mutated) on reload
 
-	server  *server.Server              // non-nil: this agent is a server
-	client  *server.Client              // non-nil: this agent is a client of remote servers
-	lan     atomic.Pointer[gossip.Pool] // the LAN pool; nil when gossip is off
-	fast    bool                        // Options.TestTimings
-	local   *local.State
-	checks  *checkSet
-	syncer  *local.Syncer
-	persist *persister // nil without a data dir
+	server    *server.Server              // non-nil: this agent is a server
+	client    *server.Client              // non-nil: this agent is a client of remote servers
+	lan       atomic.Pointer[gossip.Pool] // the LAN pool; nil when gossip is off
+	fast      bool                        // Options.TestTimings
+	local     *local.State
+	checks    *checkSet
+	syncer    *local.Syncer
+	persist   *persister           // nil without a data dir
+	acl       *aclresolve.Resolver // token resolution (acl_resolve.go); nil without ACLs
+	aclTokens aclTokenStore        // the agent's tokens set through the API (acl_tokens.go)
 	// fromConfig records which services and checks came from config files,
 	// so that a reload removes the ones that are gone.
 	fromConfig configOwned
@@ -159,6 +162,9 @@ func (a *Agent) start(ctx context.Context) error {
 	}
 	a.goLoop(func() { a.syncer.Run(loopCtx) })
 	a.goLoop(func() { a.reapCritical(loopCtx) })
+	if err := a.startACL(loopCtx, cfg); err != nil {
+		return err
+	}
 	if err := a.startHTTP(cfg, loopCtx); err != nil {
 		return err
 	}
@@ -184,6 +190,7 @@ func (a *Agent) startServer(ctx context.Context, cfg *config.Runtime, nodeID str
 	scfg.RaftSnapshotInterval = cfg.RaftSnapshotInterval
 	scfg.RaftTrailingLogs = uint64(cfg.RaftTrailingLogs)
 	scfg.FastRaft = a.fast
+	scfg.ACLsEnabled = cfg.ACL.Enabled
 	// Without -bootstrap (or -dev) a server with no state waits for the
 	// others: bootstrap-expect, or being added by a cluster's leader.
 	scfg.BootstrapExpect = cfg.BootstrapExpect
@@ -219,8 +226,8 @@ func (a *Agent) startHTTP(cfg *config.Runtime, base context.Context) error {
 		Datacenter: cfg.Datacenter, NodeName: cfg.NodeName,
 		DefaultQueryTime: cfg.DefaultQueryTime, MaxQueryTime: cfg.MaxQueryTime,
 		PrettyJSON: cfg.PrettyJSON, ResponseHeaders: cfg.HTTPResponseHeaders,
-		ParkBlockingQueries: true,
-	}, a.httpCatalog(), a, nil, a.logger.With("subsystem", "http"))
+		ParkBlockingQueries: true, ACLsEnabled: cfg.ACL.Enabled,
+	}, a.httpCatalog(), a, a.httpAuthorizer(), a.logger.With("subsystem", "http"))
 	if a.server != nil {
 		a.server.SetHTTPHandler(api.Handler()) // requests forwarded by clients and followers
 		api.ForwardTo(leaderForwarder{a.server})
@@ -229,8 +236,12 @@ func (a *Agent) startHTTP(cfg *config.Runtime, base context.Context) error {
 	}
 	a.httpAPI = api
 	a.httpLn = ln
+	handler := api.Handler()
+	if a.acl != nil {
+		handler = a.acl.PurgeAfterACLWrites(handler)
+	}
 	a.httpServer = &http.Server{
-		Handler:           api.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return base },
 		ConnState:         a.httpNew.track,

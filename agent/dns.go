@@ -7,7 +7,6 @@ import (
 	"net"
 	"strconv"
 
-	"github.com/pylonmesh/pylon/acl"
 	"github.com/pylonmesh/pylon/agent/config"
 	"github.com/pylonmesh/pylon/agent/dnsview"
 	"github.com/pylonmesh/pylon/dns"
@@ -32,9 +31,8 @@ func (a *Agent) startDNS(cfg *config.Runtime) error {
 	if err != nil {
 		return fmt.Errorf("dns view: %w", err)
 	}
-	// ACLs are not enforced yet: DNS asks an allow-all authorizer, so
-	// turning them on later changes the authorizer, not this path.
-	srv, err := dns.New(cfg.DNS, view, acl.AllowAll, logger)
+	// With ACLs on, DNS answers what the DNS token may read.
+	srv, err := dns.New(cfg.DNS, view, a.dnsAuthorizer(), logger)
 	if err != nil {
 		view.Close()
 		return fmt.Errorf("dns server: %w", err)

@@ -253,6 +253,10 @@ func (r *Resolver) ask(secret string) (*entry, error) {
 	res, err := r.resolve(ctx, secret)
 	now := r.now()
 	switch {
+	case errors.Is(err, state.ErrACLNotFound) && secret == state.ACLAnonymousTokenSecret:
+		// The leader creates the anonymous token shortly after ACLs are
+		// enabled; until then it is a token without policies.
+		return &entry{authz: acl.Compile(r.def), fresh: now.Add(r.ttl)}, nil
 	case errors.Is(err, state.ErrACLNotFound):
 		return &entry{err: ErrNotFound, fresh: now.Add(r.ttl)}, nil
 	case err != nil:

@@ -52,7 +52,13 @@ func (s *Server) blockingRead(c *call, q *queryOptions, read readFunc) error {
 		if err := s.tryPark(c, ws, deadline); err != nil {
 			return err
 		}
-		if err := ws.WatchCtx(ctx); err != nil {
+		werr := ws.WatchCtx(ctx)
+		// The token may have been revoked or changed while the query
+		// waited: what it answers is judged by the token as it is now.
+		if err := c.resolve(s); err != nil {
+			return err
+		}
+		if werr != nil {
 			// Timed out (or the client went away): answer with what we have.
 			c.index = idx
 			s.setMeta(c.w, q, idx)

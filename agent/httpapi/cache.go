@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"sync"
+
+	"github.com/pylonmesh/pylon/acl"
 )
 
 // Encoded-response cache. Encoding JSON is most of the cost of a catalog or
@@ -13,8 +15,11 @@ import (
 // index they were built at, and reused while the index stays the same.
 // A store restore (new abandon channel) empties the cache.
 //
-// TODO(issue 6): a change of ACL policies changes what a token sees at the
-// same index; the ACL code must call purge when policies change.
+// A change of ACL policies changes what a token sees at the same index, so
+// an entry also remembers the authorizer it was rendered for and whether
+// that filtered anything: the token resolver hands out a new authorizer
+// once the token's rights may have changed, and an entry of the old one is
+// not served.
 const (
 	maxCachedBody    = 1 << 20  // larger bodies are not kept
 	maxCacheBytes    = 32 << 20 // total kept
@@ -30,24 +35,38 @@ type bodyCache struct {
 }
 
 type cachedBody struct {
-	index uint64
-	body  []byte
+	index    uint64
+	body     []byte
+	authz    acl.Authorizer // what the body was rendered for
+	filtered bool           // the rendering left something out
 }
 
-func (bc *bodyCache) get(key string, index uint64, gen <-chan struct{}) ([]byte, bool) {
+func (bc *bodyCache) get(key string, index uint64, gen <-chan struct{}, authz acl.Authorizer) (cachedBody, bool) {
 	bc.mu.Lock()
 	defer bc.mu.Unlock()
 	if bc.gen != gen {
-		return nil, false
+		return cachedBody{}, false
 	}
 	e, ok := bc.entries[key]
-	if !ok || e.index != index {
-		return nil, false
+	if !ok || e.index != index || !sameAuthorizer(e.authz, authz) {
+		return cachedBody{}, false
 	}
-	return e.body, true
+	return e, true
 }
 
-func (bc *bodyCache) put(key string, index uint64, gen <-chan struct{}, body []byte) {
+// sameAuthorizer reports whether a and b are the same authorizer; one of
+// a type that cannot be compared is never the same.
+func sameAuthorizer(a, b acl.Authorizer) (same bool) {
+	defer func() {
+		if recover() != nil {
+			same = false
+		}
+	}()
+	return a == b
+}
+
+func (bc *bodyCache) put(key string, e cachedBody, gen <-chan struct{}) {
+	body := e.body
 	if len(body) > maxCachedBody {
 		return
 	}
@@ -68,7 +87,7 @@ func (bc *bodyCache) put(key string, index uint64, gen <-chan struct{}, body []b
 		bc.bytes -= len(e.body)
 		delete(bc.entries, k)
 	}
-	bc.entries[key] = cachedBody{index: index, body: body}
+	bc.entries[key] = e
 	bc.bytes += len(body)
 }
 
@@ -97,8 +116,9 @@ func cacheKey(c *call) string {
 func (s *Server) writeIndexed(c *call, render func() (any, error)) error {
 	key := cacheKey(c)
 	gen := s.catalog.Store().AbandonCh()
-	if body, ok := s.cache.get(key, c.index, gen); ok {
-		return writeBody(c, body)
+	if e, ok := s.cache.get(key, c.index, gen, c.authz); ok {
+		c.filtered = e.filtered
+		return writeBody(c, e.body)
 	}
 	v, err := render()
 	if err != nil {
@@ -108,7 +128,7 @@ func (s *Server) writeIndexed(c *call, render func() (any, error)) error {
 	if err != nil {
 		return err
 	}
-	s.cache.put(key, c.index, gen, body)
+	s.cache.put(key, cachedBody{index: c.index, body: body, authz: c.authz, filtered: c.filtered}, gen)
 	return writeBody(c, body)
 }
 
@@ -127,6 +147,7 @@ func (s *Server) encode(c *call, v any) ([]byte, error) {
 }
 
 func writeBody(c *call, body []byte) error {
+	c.setFiltered()
 	c.w.Header().Set("Content-Type", "application/json")
 	_, err := c.w.Write(body)
 	return err

@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/pylonmesh/pylon/acl"
 	"github.com/pylonmesh/pylon/agent/local"
+	"github.com/pylonmesh/pylon/server/state"
 )
 
 // call is one request in flight, with what every handler needs resolved.
@@ -19,6 +21,9 @@ type call struct {
 	authz acl.Authorizer
 	index uint64 // the result index of the blocking read, once it ran
 	route *route // the route being served; nil in tests that build calls
+	// filtered records that the token's rights removed something from the
+	// answer (see visible); writeBody reports it in a header.
+	filtered bool
 }
 
 // newCall resolves the token and the path argument of a request.
@@ -30,12 +35,48 @@ func (s *Server) newCall(w http.ResponseWriter, r *http.Request, prefix string) 
 	if strings.HasSuffix(prefix, "/") {
 		c.arg = strings.TrimPrefix(r.URL.Path, prefix)
 	}
-	authz, err := s.authz(c.token)
-	if err != nil {
+	if err := c.resolve(s); err != nil {
 		return nil, err
 	}
-	c.authz = authz
 	return c, nil
+}
+
+// resolve (re)resolves the call's token. Blocking reads call it again on
+// each wake, so that a token revoked while a query waits stops getting
+// data. A token that does not resolve is 403 "ACL not found", never 500.
+func (c *call) resolve(s *Server) error {
+	authz, err := s.authz(c.token)
+	if errors.Is(err, state.ErrACLNotFound) {
+		return errTokenNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("resolve token: %w", err)
+	}
+	c.authz = authz
+	return nil
+}
+
+// visible passes through whether the token may see one element of a list
+// answer, recording when it may not: lists are filtered, not refused, and
+// say so in X-Consul-Results-Filtered-By-ACLs.
+func (c *call) visible(ok bool) bool {
+	if !ok {
+		c.filtered = true
+	}
+	return ok
+}
+
+// filteredHeader is the header that tells a caller its answer was
+// filtered by ACLs. It is only shown to callers that presented a token
+// (not to anonymous ones), so that it tells them about resources they may
+// not read only once they have authenticated, as Consul does.
+const filteredHeader = "X-Consul-Results-Filtered-By-ACLs"
+
+// setFiltered writes filteredHeader when the answer was filtered.
+func (c *call) setFiltered() {
+	if c.filtered && c.token != "" && c.token != state.ACLAnonymousTokenSecret {
+		c.w.Header().Set(filteredHeader, "true")
+	}
 }
 
 // requestToken picks the token: ?token, then X-Consul-Token, then a bearer
@@ -91,6 +132,10 @@ func notFound(format string, args ...any) error {
 // errPermissionDenied is Consul's answer to a token that may not act.
 var errPermissionDenied = &httpError{http.StatusForbidden, "Permission denied"}
 
+// errTokenNotFound is Consul's answer to a request whose token is unknown
+// or expired.
+var errTokenNotFound = &httpError{http.StatusForbidden, "ACL not found"}
+
 // writeErr maps an error to a status code once, here at the edge.
 func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 	var he *httpError
@@ -112,4 +157,23 @@ func writeError(w http.ResponseWriter, code int, msg string) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(code)
 	fmt.Fprint(w, msg)
+}
+
+// Endpoint is one route of the API as callers see it: a path (one ending
+// in "/" takes the rest of the URL as its argument) and its methods.
+type Endpoint struct {
+	Path    string
+	Methods []string
+}
+
+// Endpoints lists every route of the route table, for tests that must
+// cover each one (the ACL sweep, which needs a whole agent and so lives
+// in package agent).
+func Endpoints() []Endpoint {
+	table := routeTable()
+	out := make([]Endpoint, len(table))
+	for i, rt := range table {
+		out[i] = Endpoint{Path: rt.path, Methods: slices.Clone(rt.methods)}
+	}
+	return out
 }

@@ -30,7 +30,7 @@ func (s *Server) catalogNodes(c *call) error {
 	return s.writeIndexed(c, func() (any, error) {
 		out := make([]*api.Node, 0, len(nodes))
 		for _, n := range nodes {
-			if state.MetaMatches(n.Meta, q.NodeMeta) && c.authz.NodeRead(n.Node) {
+			if state.MetaMatches(n.Meta, q.NodeMeta) && c.visible(c.authz.NodeRead(n.Node)) {
 				out = append(out, toAPINode(n))
 			}
 		}
@@ -55,7 +55,7 @@ func (s *Server) catalogServices(c *call) error {
 	return s.writeIndexed(c, func() (any, error) {
 		out := make(map[string][]string, len(services))
 		for name, tags := range services {
-			if c.authz.ServiceRead(name) {
+			if c.visible(c.authz.ServiceRead(name)) {
 				out[name] = orEmpty(tags)
 			}
 		}
@@ -89,7 +89,7 @@ func (s *Server) catalogServiceNodes(c *call, connect bool) error {
 			if !matchTags(sn.Service.Tags, q.Tags) || !state.MetaMatches(sn.Node.Meta, q.NodeMeta) {
 				continue
 			}
-			if c.authz.ServiceRead(sn.Service.Name) && c.authz.NodeRead(sn.Node.Node) {
+			if c.visible(c.authz.ServiceRead(sn.Service.Name) && c.authz.NodeRead(sn.Node.Node)) {
 				out = append(out, toCatalogService(sn))
 			}
 		}
@@ -146,12 +146,12 @@ func (s *Server) readNodeServices(c *call) (*api.Node, []*api.AgentService, *que
 		node, services = n, svcs
 		return idx, err
 	})
-	if err != nil || node == nil || !c.authz.NodeRead(node.Node) {
+	if err != nil || node == nil || !c.visible(c.authz.NodeRead(node.Node)) {
 		return nil, nil, q, err
 	}
 	out := make([]*api.AgentService, 0, len(services))
 	for _, svc := range services {
-		if c.authz.ServiceRead(svc.Name) {
+		if c.visible(c.authz.ServiceRead(svc.Name)) {
 			out = append(out, toAPIService(svc, s.cfg.Datacenter))
 		}
 	}

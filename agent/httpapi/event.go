@@ -59,10 +59,11 @@ func (s *Server) eventList(c *call) error {
 		defer cancel()
 	}
 	for {
+		c.filtered = false
 		events, next := s.agent.UserEvents().List()
 		out := make([]*api.UserEvent, 0, len(events))
 		for _, e := range events {
-			if (name == "" || e.Name == name) && c.authz.EventRead(e.Name) {
+			if (name == "" || e.Name == name) && c.visible(c.authz.EventRead(e.Name)) {
 				out = append(out, toAPIEvent(e))
 			}
 		}
@@ -76,7 +77,11 @@ func (s *Server) eventList(c *call) error {
 		select {
 		case <-next:
 		case <-ctx.Done():
-			return s.writeEvents(c, idx, out)
+			q.MinIndex = 0 // one more pass, then answer
+		}
+		// Judge what to answer by the token as it is after the wait.
+		if err := c.resolve(s); err != nil {
+			return err
 		}
 	}
 }

@@ -36,7 +36,7 @@ func (s *Server) writeChecks(c *call, q *queryOptions, read checkRead) error {
 			if nodeMeta != nil && !state.MetaMatches(nodeMeta[hc.Node], q.NodeMeta) {
 				continue
 			}
-			if !c.authz.NodeRead(hc.Node) || (hc.ServiceID != "" && !c.authz.ServiceRead(hc.ServiceName)) {
+			if !c.visible(c.authz.NodeRead(hc.Node) && (hc.ServiceID == "" || c.authz.ServiceRead(hc.ServiceName))) {
 				continue
 			}
 			out = append(out, toAPICheck(hc))
@@ -116,7 +116,7 @@ func (s *Server) healthServiceNodes(c *call, connect bool) error {
 			if !matchTags(csn.Service.Tags, q.Tags) || !state.MetaMatches(csn.Node.Meta, q.NodeMeta) {
 				continue
 			}
-			if c.authz.ServiceRead(csn.Service.Name) && c.authz.NodeRead(csn.Node.Node) {
+			if c.visible(c.authz.ServiceRead(csn.Service.Name) && c.authz.NodeRead(csn.Node.Node)) {
 				out = append(out, toServiceEntry(csn, s.cfg.Datacenter))
 			}
 		}

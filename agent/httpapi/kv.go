@@ -101,7 +101,7 @@ func (s *Server) kvList(c *call, q *queryOptions) error {
 	}
 	out := make([]*api.KVPair, 0, len(entries))
 	for _, e := range entries {
-		if c.authz.KeyRead(e.Key) {
+		if c.visible(c.authz.KeyRead(e.Key)) {
 			out = append(out, toAPIKV(e))
 		}
 	}
@@ -127,7 +127,7 @@ func (s *Server) kvKeys(c *call, q *queryOptions) error {
 	}
 	out := make([]string, 0, len(keys))
 	for _, k := range keys {
-		if c.authz.KeyRead(k) {
+		if c.visible(c.authz.KeyRead(k)) {
 			out = append(out, k)
 		}
 	}

@@ -150,7 +150,7 @@ func (s *Server) queryList(c *call) error {
 			// A query without a name is for whoever knows its ID; Consul
 			// lists it to management tokens only, and Pylon cannot store
 			// one yet (it needs a session).
-			if name, ok := queryACLName(pq); ok && c.authz.QueryRead(name) {
+			if name, ok := queryACLName(pq); c.visible(ok && c.authz.QueryRead(name)) {
 				out = append(out, toAPIQuery(pq))
 			}
 		}

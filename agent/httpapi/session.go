@@ -212,7 +212,7 @@ func (s *Server) writeSessions(c *call, read func(memdb.WatchSet) (uint64, []*st
 	return s.writeIndexed(c, func() (any, error) {
 		out := make([]*api.SessionEntry, 0, len(sessions))
 		for _, sess := range sessions {
-			if c.authz.SessionRead(sess.Node) {
+			if c.visible(c.authz.SessionRead(sess.Node)) {
 				out = append(out, toAPISession(sess))
 			}
 		}
