@@ -25,6 +25,7 @@ const (
 	ACLBootstrapRequestType  MessageType = 10 // body: state.ACLBootstrapRequest
 	ACLInitRequestType       MessageType = 11 // body: state.ACLInitRequest
 	AutopilotRequestType     MessageType = 12 // body: state.AutopilotRequest; response: bool (autopilot.go)
+	CoordinateBatchType      MessageType = 13 // body: CoordinateBatchRequest (coordinate.go)
 
 	// IgnoreUnknownTypeFlag, set on a type, lets servers that do not know
 	// the type skip the entry instead of failing it. New types that older
@@ -50,6 +51,8 @@ func (t MessageType) String() string {
 		return "tombstone-reap"
 	case AutopilotRequestType:
 		return "autopilot"
+	case CoordinateBatchType:
+		return "coordinate-batch-update"
 	case ACLPolicyRequestType, ACLRoleRequestType, ACLTokenRequestType, ACLBootstrapRequestType, ACLInitRequestType:
 		return aclTypeName(t)
 	}
@@ -93,7 +96,8 @@ var commands = [256]applyFunc{
 	ACLTokenRequestType:      noValue(applyACLToken),
 	ACLBootstrapRequestType:  noValue(applyACLBootstrap),
 	ACLInitRequestType:       noValue(applyACLInit),
-	AutopilotRequestType:     applyAutopilot, // autopilot.go
+	AutopilotRequestType:     applyAutopilot,                // autopilot.go
+	CoordinateBatchType:      noValue(applyCoordinateBatch), // coordinate.go
 }
 
 // noValue adapts an apply function whose only result is an error.

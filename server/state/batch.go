@@ -24,6 +24,8 @@ type Writer interface {
 	ACLInit(idx uint64, req *ACLInitRequest) error
 	// AutopilotSetConfig: autopilot.go.
 	AutopilotSetConfig(idx uint64, req *AutopilotRequest) (bool, error)
+	// CoordinateBatchUpdate: coordinate.go.
+	CoordinateBatchUpdate(idx uint64, updates []*Coordinate) error
 }
 
 var _ Writer = (*Store)(nil)

@@ -58,6 +58,9 @@ func deleteNodeTxn(tx *writeTxn, name string) error {
 	if err := invalidateNodeSessionsTxn(tx, name); err != nil {
 		return err
 	}
+	if err := deleteNodeCoordinatesTxn(tx, name); err != nil { // coordinate.go
+		return err
+	}
 	if num, err := tx.DeleteAll(tableChecks, indexIDPrefix, name); err != nil {
 		return fmt.Errorf("deregister node %q: checks: %w", name, err)
 	} else if num > 0 {

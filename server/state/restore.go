@@ -122,6 +122,8 @@ func restoreFrame(tx *memdb.Txn, fr *frameReader, kind byte) error {
 		return restoreACLFrame(tx, body, kind)
 	case frameAutopilot:
 		return restoreAutopilot(tx, body)
+	case frameCoordinate:
+		return restoreCoordinate(tx, body)
 	case frameIndex:
 		return restoreRecord(tx, body, tableIndex, func(_ *memdb.Txn, e *indexEntry) error {
 			if e.Key == "" {

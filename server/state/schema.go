@@ -72,7 +72,8 @@ func schema() *memdb.DBSchema {
 		tableACLPolicies:     aclPoliciesTable(),
 		tableACLRoles:        aclRolesTable(),
 		tableACLTokens:       aclTokensTable(),
-		tableAutopilot:       autopilotTable(), // autopilot.go
+		tableAutopilot:       autopilotTable(),   // autopilot.go
+		tableCoordinates:     coordinatesTable(), // coordinate.go
 	}}
 }
 

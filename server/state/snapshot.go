@@ -48,7 +48,8 @@ const (
 	frameACLPolicy // acl_snapshot.go
 	frameACLRole
 	frameACLToken
-	frameAutopilot // autopilot.go
+	frameAutopilot  // autopilot.go
+	frameCoordinate // coordinate.go
 )
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -92,7 +93,8 @@ func (sn *Snapshot) Persist(w io.Writer) error {
 	}{{tableNodes, frameNode}, {tableServices, frameService}, {tableChecks, frameCheck}, {tableIndex, frameIndex},
 		{tablePreparedQueries, frameQuery}, {tableSessions, frameSession}, {tableKVs, frameKV},
 		{tableTombstones, frameTombstone}, {tableACLPolicies, frameACLPolicy}, {tableACLRoles, frameACLRole},
-		{tableACLTokens, frameACLToken}, {tableAutopilot, frameAutopilot}} {
+		{tableACLTokens, frameACLToken}, {tableAutopilot, frameAutopilot},
+		{tableCoordinates, frameCoordinate}} {
 		it, err := sn.tx.Get(t.table, indexID)
 		if err != nil {
 			return fmt.Errorf("snapshot %s: %w", t.table, err)

@@ -19,7 +19,8 @@ const (
 	changedACLPolicies // acl_schema.go
 	changedACLRoles
 	changedACLTokens
-	changedAutopilot // autopilot.go
+	changedAutopilot   // autopilot.go
+	changedCoordinates // coordinate.go
 )
 
 // writeTxn is a memdb write transaction at one Raft index that records
@@ -157,6 +158,9 @@ func (s *Store) finishTxn(tx *writeTxn) ([]Event, error) {
 	}
 	if tx.tables&changedAutopilot != 0 {
 		keys.add(tableAutopilot)
+	}
+	if tx.tables&changedCoordinates != 0 {
+		keys.add(tableCoordinates)
 	}
 	for _, t := range aclTableBits {
 		if tx.tables&t.bit != 0 {
