@@ -85,6 +85,20 @@ func routeTable() []route {
 		// Gossip encryption keys (keyring.go): list, install, use, remove.
 		{"/v1/operator/keyring", []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete}, (*Server).operatorKeyring},
 
+		// ACL (acl*.go); the agent's own tokens.
+		{"/v1/acl/bootstrap", put, (*Server).aclBootstrap},
+		{"/v1/acl/token", put, (*Server).aclTokenCreate},
+		{"/v1/acl/token/", []string{http.MethodGet, http.MethodPut, http.MethodDelete}, (*Server).aclToken},
+		{"/v1/acl/tokens", get, (*Server).aclTokenList},
+		{"/v1/acl/policy", put, (*Server).aclPolicyCreate},
+		{"/v1/acl/policy/", []string{http.MethodGet, http.MethodPut, http.MethodDelete}, (*Server).aclPolicy},
+		{"/v1/acl/policies", get, (*Server).aclPolicyList},
+		{"/v1/acl/role", put, (*Server).aclRoleCreate},
+		{"/v1/acl/role/", []string{http.MethodGet, http.MethodPut, http.MethodDelete}, (*Server).aclRole},
+		{"/v1/acl/roles", get, (*Server).aclRoleList},
+		{"/v1/acl/rules/translate", []string{http.MethodPost}, (*Server).aclRulesTranslate},
+		{"/v1/agent/token/", put, (*Server).agentToken},
+
 		// Status.
 		{"/v1/status/leader", get, (*Server).statusLeader},
 		{"/v1/status/peers", get, (*Server).statusPeers},

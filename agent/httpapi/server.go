@@ -40,6 +40,7 @@ type Catalog interface {
 	IsLeader() bool
 	LastContact() time.Duration
 	VerifyLeader(ctx context.Context) error
+	ACLStore // acl.go
 }
 
 // Agent is the local agent that /v1/agent endpoints act on.
@@ -65,6 +66,7 @@ type Agent interface {
 	Leave() error
 	ForceLeave(node string, prune, wan bool) error
 	Keyring(op, key string) ([]*api.KeyringResponse, error)
+	AgentTokens // acl_agent_token.go
 }
 
 // Config holds what the API needs to know about its agent.
@@ -79,6 +81,9 @@ type Config struct {
 	// connection up to the parker (park.go) instead of holding a
 	// goroutine; the answer then closes the connection.
 	ParkBlockingQueries bool
+	// ACLsEnabled is acl.enabled: off, /v1/acl/* and /v1/agent/token
+	// answer 401 "ACL support disabled".
+	ACLsEnabled bool
 }
 
 // Server is the HTTP API. Its Handler is safe for concurrent use.
