@@ -34,6 +34,7 @@ func (a *Agent) startACL(ctx context.Context, cfg *config.Runtime) error {
 		return fmt.Errorf("acl resolver: %w", err)
 	}
 	a.acl = r
+	a.syncResolverTokens(cfg) // tokens persisted through /v1/agent/token (acl_tokens.go)
 	if a.server != nil {
 		store := a.server.Store()
 		a.goLoop(func() {

@@ -34,15 +34,36 @@ type aclTokenStore struct {
 // ACLToken returns the agent's token of a kind (httpapi.AgentToken*): the
 // one set through the API, else the config file's, else "".
 func (a *Agent) ACLToken(kind string) string {
-	a.loadACLTokens()
+	return a.aclToken(a.config(), kind)
+}
+
+// aclToken is ACLToken for a given config; it takes no agent lock.
+func (a *Agent) aclToken(cfg *config.Runtime, kind string) string {
+	a.loadACLTokens(cfg)
 	a.aclTokens.mu.RLock()
 	secret, ok := a.aclTokens.set[kind]
 	a.aclTokens.mu.RUnlock()
 	if ok {
 		return secret
 	}
-	secret, _ = configToken(a.config().ACL.Tokens, kind)
+	secret, _ = configToken(cfg.ACL.Tokens, kind)
 	return secret
+}
+
+// syncResolverTokens hands the tokens in effect under cfg to the token
+// resolver: at start (the persisted ones), after a reload and after each
+// SetACLToken. It takes no agent lock.
+func (a *Agent) syncResolverTokens(cfg *config.Runtime) {
+	if a.acl == nil {
+		return
+	}
+	t := a.acl.Tokens()
+	t.InitialManagement = cfg.ACL.Tokens.InitialManagement
+	t.Default = a.aclToken(cfg, httpapi.AgentTokenDefault)
+	t.Agent = a.aclToken(cfg, httpapi.AgentTokenAgent)
+	t.AgentRecovery = a.aclToken(cfg, httpapi.AgentTokenAgentRecovery)
+	t.DNS = a.aclToken(cfg, httpapi.AgentTokenDNS)
+	a.acl.SetTokens(t)
 }
 
 // SetACLToken sets the agent's token of a kind; "" brings back the
@@ -52,7 +73,17 @@ func (a *Agent) SetACLToken(kind, secret string) error {
 	if _, ok := configToken(config.ACLTokens{}, kind); !ok {
 		return fmt.Errorf("agent: %w %q", errUnknownTokenKind, kind)
 	}
-	a.loadACLTokens()
+	cfg := a.config()
+	if err := a.setACLToken(cfg, kind, secret); err != nil {
+		return err
+	}
+	a.syncResolverTokens(cfg)
+	a.logger.Info("agent ACL token updated", "kind", kind)
+	return nil
+}
+
+func (a *Agent) setACLToken(cfg *config.Runtime, kind, secret string) error {
+	a.loadACLTokens(cfg)
 	st := &a.aclTokens
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -65,13 +96,12 @@ func (a *Agent) SetACLToken(kind, secret string) error {
 	} else {
 		next[kind] = secret
 	}
-	if path := a.aclTokensPath(); path != "" {
+	if path := aclTokensPath(cfg); path != "" {
 		if err := writeACLTokens(path, next); err != nil {
 			return err
 		}
 	}
 	st.set = next
-	a.logger.Info("agent ACL token updated", "kind", kind)
 	return nil
 }
 
@@ -97,8 +127,7 @@ func configToken(t config.ACLTokens, kind string) (string, bool) {
 
 // aclTokensPath is the persistence file, "" when tokens are kept in
 // memory only.
-func (a *Agent) aclTokensPath() string {
-	cfg := a.config()
+func aclTokensPath(cfg *config.Runtime) string {
 	if !cfg.ACL.EnableTokenPersistence || cfg.DataDir == "" {
 		return ""
 	}
@@ -107,9 +136,9 @@ func (a *Agent) aclTokensPath() string {
 
 // loadACLTokens reads the persisted tokens once. A file that cannot be
 // read is logged and left alone: the config file's tokens apply.
-func (a *Agent) loadACLTokens() {
+func (a *Agent) loadACLTokens(cfg *config.Runtime) {
 	a.aclTokens.once.Do(func() {
-		path := a.aclTokensPath()
+		path := aclTokensPath(cfg)
 		if path == "" {
 			return
 		}

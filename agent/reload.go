@@ -79,6 +79,7 @@ func (a *Agent) ReloadConfig() error {
 		}
 	}
 	a.cfg = cfg
+	a.syncResolverTokens(cfg) // acl_tokens.go
 	a.local.SetNode(nodeIdentity(cfg, a.local.NodeInfo().ID))
 	if err := a.loadConfigured(cfg); err != nil {
 		return fmt.Errorf("reload: %w", err)
