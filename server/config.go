@@ -45,6 +45,14 @@ type Config struct {
 	// pool with the catalog (default 60s); member events reconcile at
 	// once in between.
 	ReconcileInterval time.Duration
+	// CoordinateUpdatePeriod is how often the leader writes the network
+	// coordinates agents sent it to Raft (coordinate.go). Zero means 5s,
+	// as Consul's coordinate_update_period; tests shorten it.
+	CoordinateUpdatePeriod time.Duration
+	// CoordinateBatchSize is how many coordinates go in one Raft entry, and
+	// CoordinateMaxBatches how many entries one period writes at most; the
+	// updates beyond are dropped. Zero means 128 and 5, as Consul.
+	CoordinateBatchSize, CoordinateMaxBatches int
 	// FastRaft selects short Raft timings for several servers on one
 	// machine, as tests run them. Not for real clusters.
 	FastRaft bool

@@ -160,7 +160,8 @@ func (s *Server) startLeaderDuties() {
 	s.initializeSessionTimers()
 	ctx, cancel := context.WithCancel(context.Background())
 	s.dutiesCancel = cancel
-	s.startACLDuties(ctx) // acl_leader.go
+	s.startACLDuties(ctx)       // acl_leader.go
+	s.startCoordinateFlush(ctx) // coordinate.go
 	s.dutiesWG.Add(2)
 	go func() {
 		defer s.dutiesWG.Done()
