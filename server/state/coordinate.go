@@ -158,3 +158,24 @@ func restoreCoordinate(tx *memdb.Txn, body []byte) error {
 		return nil
 	})
 }
+
+// DistanceTo estimates the round-trip time, in seconds, between the nodes
+// of c and o: the Euclidean distance of their vectors plus both heights,
+// plus both adjustments when that stays positive (Vivaldi, as serf
+// computes it). ok is false when either is invalid or their dimensions
+// differ.
+func (c *Coord) DistanceTo(o *Coord) (seconds float64, ok bool) {
+	if !c.Valid() || !o.Valid() || len(c.Vec) != len(o.Vec) {
+		return 0, false
+	}
+	var sum float64
+	for i := range c.Vec {
+		d := c.Vec[i] - o.Vec[i]
+		sum += d * d
+	}
+	dist := math.Sqrt(sum) + c.Height + o.Height
+	if adjusted := dist + c.Adjustment + o.Adjustment; adjusted > 0 {
+		dist = adjusted
+	}
+	return dist, true
+}

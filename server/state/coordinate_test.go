@@ -126,3 +126,30 @@ func TestCoordinateBatchInWriteBatch(t *testing.T) {
 		t.Fatalf("after batch = %d, %+v", idx, got)
 	}
 }
+
+func TestCoordDistanceTo(t *testing.T) {
+	at := func(x, y, h, adj float64) *Coord {
+		return &Coord{Vec: []float64{x, y}, Height: h, Adjustment: adj}
+	}
+	tests := []struct {
+		name string
+		a, b *Coord
+		want float64
+		ok   bool
+	}{
+		{"same point", at(0, 0, 0, 0), at(0, 0, 0, 0), 0, true},
+		{"3-4-5", at(0, 0, 0, 0), at(3, 4, 0, 0), 5, true},
+		{"heights add", at(0, 0, 0.5, 0), at(3, 4, 0.25, 0), 5.75, true},
+		{"adjustments add", at(0, 0, 0, 0.5), at(3, 4, 0, 0.5), 6, true},
+		{"negative total keeps the raw distance", at(0, 0, 0, -4), at(3, 4, 0, -4), 5, true},
+		{"dimensions differ", at(0, 0, 0, 0), &Coord{Vec: []float64{1}}, 0, false},
+		{"nil", at(0, 0, 0, 0), nil, 0, false},
+		{"not finite", at(0, 0, 0, 0), at(math.NaN(), 0, 0, 0), 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := tt.a.DistanceTo(tt.b)
+		if ok != tt.ok || math.Abs(got-tt.want) > 1e-12 {
+			t.Errorf("%s: = %v, %v; want %v, %v", tt.name, got, ok, tt.want, tt.ok)
+		}
+	}
+}
