@@ -331,3 +331,71 @@ func (s *anyServerKV) Delete(ctx context.Context, key string) error {
 	_, err := s.pick().Delete(key, (&api.WriteOptions{}).WithContext(ctx))
 	return err
 }
+
+// TestClusterClientFlapDoesNotFailOthers: a client agent's link flaps
+// (down and up every 700 ms, five times). Its failed probes of others
+// must not get healthy servers marked failed: they refute the suspicion
+// (Lifeguard), so their serfHealth checks stay passing throughout.
+func TestClusterClientFlapDoesNotFailOthers(t *testing.T) {
+	l := newNetLab(t, 4)
+	l.startAgents(3, clusterFlags...)
+	servers, client := l.nodes[:3], l.nodes[3]
+	leader := l.waitLeader(servers...)
+	t.Log("leader elected")
+	watch := leader.client()
+	serfStatus := func(node string) string {
+		checks, _, err := watch.Health().Node(node, &api.QueryOptions{AllowStale: true})
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		for _, c := range checks {
+			if c.CheckID == "serfHealth" {
+				return c.Status
+			}
+		}
+		return "absent"
+	}
+	labWait(t, "every node's serfHealth passing", func() bool {
+		for _, nd := range l.nodes {
+			if serfStatus(nd.name) != api.HealthPassing {
+				return false
+			}
+		}
+		return true
+	})
+
+	t.Log("every node passing")
+	stop := make(chan struct{})
+	bad := make(chan string, 1)
+	go func() { // watch the servers' checks during and after the flap
+		for {
+			for _, nd := range servers {
+				if st := serfStatus(nd.name); st == api.HealthCritical {
+					select {
+					case bad <- nd.name:
+					default:
+					}
+				}
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}()
+	for range 5 {
+		client.isolate()
+		time.Sleep(700 * time.Millisecond)
+		client.heal()
+		time.Sleep(700 * time.Millisecond)
+	}
+	time.Sleep(5 * time.Second) // long past a suspicion timeout
+	close(stop)
+	select {
+	case name := <-bad:
+		t.Fatalf("healthy server %s was marked failed because a client's link flapped", name)
+	default:
+	}
+	labWait(t, "the flapping client alive again", func() bool { return serfStatus(client.name) == api.HealthPassing })
+}

@@ -121,17 +121,27 @@ func (l *netLab) destroy() {
 
 // startServers starts a server agent in every namespace, all with
 // -bootstrap-expect n and joined through every address.
-func (l *netLab) startServers(extra ...string) {
+func (l *netLab) startServers(extra ...string) { l.startAgents(len(l.nodes), extra...) }
+
+// startAgents starts server agents in the first servers namespaces
+// (-bootstrap-expect servers) and client agents in the rest, all joined
+// through the servers' addresses.
+func (l *netLab) startAgents(servers int, extra ...string) {
 	l.t.Helper()
 	var join []string
-	for _, nd := range l.nodes {
+	for _, nd := range l.nodes[:servers] {
 		join = append(join, "-retry-join", nd.ip)
 	}
-	for _, nd := range l.nodes {
-		nd.args = append([]string{"agent", "-server", "-bootstrap-expect", fmt.Sprint(len(l.nodes)),
+	for i, nd := range l.nodes {
+		role := []string{"-server", "-bootstrap-expect", fmt.Sprint(servers)}
+		if i >= servers {
+			role = nil
+			nd.name = fmt.Sprintf("c%d", i+1-servers)
+		}
+		nd.args = append(append([]string{"agent"}, role...), append([]string{
 			"-node", nd.name, "-bind", nd.ip, "-client", nd.ip, "-data-dir", nd.dataDir,
 			"-dns-port", "-1", "-grpc-port", "-1", "-serf-wan-port", "-1", "-retry-interval", "200ms",
-			"-log-level", "debug"}, append(join, extra...)...)
+			"-log-level", "debug"}, append(join, extra...)...)...)
 		nd.start()
 	}
 }
