@@ -145,6 +145,9 @@ func (a *Agent) start(ctx context.Context) error {
 		State: a.local, Catalog: a.catalogForSync(), Logger: a.logger.With("subsystem", "anti-entropy"),
 		FullInterval: time.Minute, RetryInterval: 15 * time.Second, CheckUpdateInterval: cfg.CheckUpdateInterval,
 	}
+	if err := a.joinLAN(loopCtx, cfg); err != nil { // gossip.go: start_join, retry_join
+		return err
+	}
 	// One full sync before the API opens, so the node is in the catalog
 	// when the first request comes (a session needs its node). A server
 	// still waiting for its cluster skips it: it would only wait out the

@@ -22,13 +22,11 @@ import (
 // defaultRetryInterval is Consul's retry_interval.
 const defaultRetryInterval = 30 * time.Second
 
-// startGossip joins the LAN pool, unless the serf_lan port is -1. The
-// start_join addresses are joined before it returns: when none answers the
-// start fails, unless retry_join is set too. Joining the retry_join
-// addresses goes on in the background; when retry_max attempts are spent
+// startGossip starts this agent's LAN pool, alone until joinLAN, unless
+// the serf_lan port is -1. When retry_max attempts of retry_join are spent
 // the agent shuts itself down with the error (Failure reports it), as
 // Consul does.
-func (a *Agent) startGossip(ctx context.Context, cfg *config.Runtime, nodeID string) error {
+func (a *Agent) startGossip(_ context.Context, cfg *config.Runtime, nodeID string) error {
 	if cfg.Ports.SerfLAN < 0 {
 		return nil
 	}
@@ -41,6 +39,19 @@ func (a *Agent) startGossip(ctx context.Context, cfg *config.Runtime, nodeID str
 		a.server.SetLAN(pool)
 	}
 	a.refreshServers()
+	return nil
+}
+
+// joinLAN joins the configured members, once the syncer exists (a member
+// event may ask it to resync). The start_join addresses are joined before
+// it returns: when none answers the start fails, unless retry_join is set
+// too. Joining the retry_join addresses goes on in the background.
+func (a *Agent) joinLAN(ctx context.Context, cfg *config.Runtime) error {
+	a.gossipOps.started.Store(true) // a.syncer is set: refreshServers may use it
+	pool := a.lan.Load()
+	if pool == nil {
+		return nil
+	}
 	if len(cfg.StartJoin) > 0 {
 		n, err := pool.Join(cfg.StartJoin)
 		switch {
@@ -152,7 +163,7 @@ func (a *Agent) refreshServers() {
 	}
 	had := len(a.client.Servers()) > 0
 	a.client.SetServers(addrs)
-	if !had && len(addrs) > 0 && a.syncer != nil {
+	if !had && len(addrs) > 0 && a.gossipOps.started.Load() {
 		a.syncer.Resync() // the first server: the start-up sync could not reach any
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/pylonmesh/pylon/api"
 	"github.com/pylonmesh/pylon/gossip"
@@ -26,6 +27,9 @@ type gossipOps struct {
 	// keyMu serializes keyring operations: memberlist's keyring races
 	// when changes overlap.
 	keyMu sync.Mutex
+	// started is set once the agent's syncer exists, before any join:
+	// member events read a.syncer only after it.
+	started atomic.Bool
 
 	mu      sync.Mutex
 	failure error // why the agent shut itself down (retry join gave up)
