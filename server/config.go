@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net"
 	"time"
+
+	"github.com/pylonmesh/pylon/server/state"
 )
 
 // Config is the configuration of a Server. Build it with DefaultConfig and
@@ -85,6 +87,19 @@ type Config struct {
 	// the anonymous token, and delete expired tokens (acl_leader.go).
 	// The ACL methods work either way; enforcing ACLs is the agent's.
 	ACLsEnabled bool
+	// RaftMultiplier scales the production Raft timings (Consul's
+	// performance.raft_multiplier): heartbeat and election timeouts of
+	// 1s and a leader lease of 500ms, each times the multiplier. Zero
+	// means 1. FastRaft and Dev override it.
+	RaftMultiplier int
+	// Autopilot is the leader's autopilot configuration until an operator
+	// stores one through Raft (autopilot.go). Nil means Consul's
+	// defaults: cleanup on, 200ms, 250 entries, no min quorum, 10s.
+	Autopilot *state.AutopilotConfig
+	// AutopilotInterval is how often the leader checks the servers'
+	// health, promotes stable non-voters and removes dead servers. Zero
+	// means 2s; tests shorten it.
+	AutopilotInterval time.Duration
 }
 
 // Defaults of the zero values of Config's durations.
@@ -118,6 +133,9 @@ func (c Config) Validate() error {
 	}
 	if c.SessionTTLMin < 0 || c.TombstoneTTL < 0 || c.TombstoneTTLGranularity < 0 {
 		return errors.New("server config: negative session or tombstone duration")
+	}
+	if c.RaftMultiplier < 0 || c.AutopilotInterval < 0 {
+		return errors.New("server config: negative raft multiplier or autopilot interval")
 	}
 	if c.RaftSnapshotInterval != 0 && c.RaftSnapshotInterval < 5*time.Millisecond {
 		return fmt.Errorf("server config: raft snapshot interval %v is under 5ms", c.RaftSnapshotInterval)

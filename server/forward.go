@@ -151,6 +151,8 @@ func (s *Server) registerForwarded() {
 		return &txnResp{results, errs, idx}, err
 	})
 	s.registerACLForwarded() // acl_forward.go
+	// operator_forward.go
+	s.registerOperatorForwarded()
 }
 
 // index is the index of a forwarded answer; 0 when there is none.

@@ -162,6 +162,7 @@ func (s *Server) startLeaderDuties() {
 	s.dutiesCancel = cancel
 	s.startACLDuties(ctx)       // acl_leader.go
 	s.startCoordinateFlush(ctx) // coordinate.go
+	s.startAutopilot(ctx)       // autopilot.go
 	s.dutiesWG.Add(2)
 	go func() {
 		defer s.dutiesWG.Done()

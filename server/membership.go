@@ -29,6 +29,24 @@ func (s *Server) AddVoter(ctx context.Context, id, addr string) error {
 	return nil
 }
 
+// AddNonvoter adds a server to the cluster as a non-voter: it receives
+// the log but does not vote. Autopilot promotes it once it has been
+// healthy for the stabilization time. Only the leader can.
+func (s *Server) AddNonvoter(ctx context.Context, id, addr string) error {
+	if !s.IsLeader() {
+		return s.notLeader(nil)
+	}
+	timeout := raftTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = min(timeout, time.Until(dl))
+	}
+	f := s.raft.AddNonvoter(raft.ServerID(id), raft.ServerAddress(addr), 0, timeout)
+	if err := f.Error(); err != nil {
+		return fmt.Errorf("add non-voter %s at %s: %w", id, addr, s.raftError(err))
+	}
+	return nil
+}
+
 // RemoveServer removes a server from the cluster by its Raft ID. Only the
 // leader can.
 func (s *Server) RemoveServer(ctx context.Context, id string) error {
@@ -52,19 +70,29 @@ func (s *Server) ID() string { return string(s.localID) }
 func (s *Server) Addr() string { return string(s.trans.LocalAddr()) }
 
 // ensureVoter adds a server the pool reports alive to the Raft
-// configuration, unless it is there already at that address.
+// configuration, unless it is there already at that address. A new
+// server enters as a non-voter, which autopilot promotes once stable; a
+// known one that moved keeps its vote.
 func (s *Server) ensureVoter(ctx context.Context, srv serverInfo) error {
 	conf, err := s.raftServers()
 	if err != nil {
 		return err
 	}
 	for _, rs := range conf {
-		if string(rs.ID) == srv.id && string(rs.Address) == srv.addr {
+		if string(rs.ID) != srv.id {
+			continue
+		}
+		if string(rs.Address) == srv.addr {
 			return nil
 		}
+		if rs.Suffrage == raft.Voter {
+			s.logger.Info("updating server address in the raft configuration", "server", srv.name, "id", srv.id, "addr", srv.addr)
+			return s.AddVoter(ctx, srv.id, srv.addr)
+		}
 	}
-	s.logger.Info("adding server to the raft configuration", "server", srv.name, "id", srv.id, "addr", srv.addr)
-	return s.AddVoter(ctx, srv.id, srv.addr)
+	s.logger.Info("adding server to the raft configuration as a non-voter", "server", srv.name, "id", srv.id, "addr", srv.addr)
+	defer s.kickAutopilot() // a join is also when dead servers are cleaned up
+	return s.AddNonvoter(ctx, srv.id, srv.addr)
 }
 
 // removeIfVoter removes a server that left the pool from the Raft

@@ -44,6 +44,11 @@ func raftConfig(cfg Config, logger hclog.Logger) *raft.Config {
 	rc.TrailingLogs = cmp.Or(cfg.RaftTrailingLogs, trailingLogs)
 	rc.MaxAppendEntries = maxAppendEntries
 	rc.BatchApplyCh = true
+	// Production timings: Consul's, scaled by the multiplier.
+	mult := time.Duration(max(cfg.RaftMultiplier, 1))
+	rc.HeartbeatTimeout = time.Second * mult
+	rc.ElectionTimeout = time.Second * mult
+	rc.LeaderLeaseTimeout = 500 * time.Millisecond * mult
 	if cfg.FastRaft {
 		// Several servers on loopback: elections in a few hundred
 		// milliseconds at most, quick enough for tests of failover.

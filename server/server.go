@@ -54,6 +54,7 @@ type Server struct {
 	// timers are the leader's session TTL timers (session_timers.go).
 	timers *sessionTimers
 	coords coordinateQueue // the leader's pending coordinate updates (coordinate.go)
+	ap     autopilot       // the leader's autopilot state (autopilot.go)
 	// dutiesCancel ends the leader's loops (tombstone reaping), which
 	// dutiesWG waits for; owned by monitorLeadership (leader.go).
 	dutiesCancel context.CancelFunc
