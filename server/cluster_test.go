@@ -20,6 +20,12 @@ type testCluster struct {
 }
 
 func newTestCluster(t testing.TB, n int) *testCluster {
+	return newTestClusterWith(t, n, func(*Config) {})
+}
+
+// newTestClusterWith is newTestCluster with each server's config changed
+// by edit first.
+func newTestClusterWith(t testing.TB, n int, edit func(*Config)) *testCluster {
 	t.Helper()
 	c := &testCluster{t: t}
 	for i := range n {
@@ -27,6 +33,7 @@ func newTestCluster(t testing.TB, n int) *testCluster {
 		cfg.NodeName = fmt.Sprintf("server-%d", i+1)
 		cfg.RaftAddr = "127.0.0.1:0"
 		cfg.FastRaft = true
+		edit(&cfg)
 		cfg.NoBootstrap = i > 0
 		s, err := New(cfg)
 		if err != nil {
@@ -180,4 +187,31 @@ func TestClusterSurvivesLeaderLoss(t *testing.T) {
 	if l := c.leader(); l == old {
 		t.Fatal("the stopped server still leads")
 	}
+}
+
+// BenchmarkClusterKVApply: writes through the leader of three servers,
+// each with its own data dir (raft-wal, fsync on), 32 writers at a time,
+// as the cluster figure of the issue has them: the Raft and disk path
+// without HTTP.
+func BenchmarkClusterKVApply(b *testing.B) {
+	c := newTestClusterWith(b, 3, func(cfg *Config) {
+		cfg.FastRaft = false
+		cfg.DataDir = b.TempDir()
+	})
+	l := c.leader()
+	val := make([]byte, 100)
+	var n atomic.Int64
+	b.ReportAllocs()
+	b.SetParallelism(16) // 32 writers on 2 CPUs
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			key := fmt.Sprintf("bench/%d", i%64)
+			if _, _, err := l.KVApply(context.Background(), &state.KVRequest{Op: state.KVSet, Entry: state.KVEntry{Key: key, Value: val}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
 }
