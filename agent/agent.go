@@ -194,6 +194,7 @@ func (a *Agent) startServer(ctx context.Context, cfg *config.Runtime, nodeID str
 	scfg.RaftTrailingLogs = uint64(cfg.RaftTrailingLogs)
 	scfg.FastRaft = a.fast
 	scfg.ACLsEnabled = cfg.ACL.Enabled
+	scfg.CoordinateUpdatePeriod = a.serverCoordinatePeriod() // coordinate.go
 	// Without -bootstrap (or -dev) a server with no state waits for the
 	// others: bootstrap-expect, or being added by a cluster's leader.
 	scfg.BootstrapExpect = cfg.BootstrapExpect

@@ -19,11 +19,12 @@ func (s *Server) catalogNodes(c *call) error {
 		return err
 	}
 	var nodes []*state.Node
-	err = s.blockingRead(c, q, func(ws memdb.WatchSet) (uint64, error) {
+	var coords []*state.Coordinate // for ?near (coordinate_near.go)
+	err = s.blockingRead(c, q, s.nearRead(q, &coords, func(ws memdb.WatchSet) (uint64, error) {
 		idx, ns, err := s.catalog.Store().Nodes(ws)
 		nodes = ns
 		return idx, err
-	})
+	}))
 	if err != nil {
 		return err
 	}
@@ -34,6 +35,7 @@ func (s *Server) catalogNodes(c *call) error {
 				out = append(out, toAPINode(n))
 			}
 		}
+		sortNear(s, q.Near, coords, out, func(n *api.Node) string { return n.Node })
 		return applyFilter(q.Filter, out)
 	})
 }
@@ -75,11 +77,12 @@ func (s *Server) catalogServiceNodes(c *call, connect bool) error {
 		return badRequest("Missing service name")
 	}
 	var nodes []state.ServiceNode
-	err = s.blockingRead(c, q, func(ws memdb.WatchSet) (uint64, error) {
+	var coords []*state.Coordinate // for ?near (coordinate_near.go)
+	err = s.blockingRead(c, q, s.nearRead(q, &coords, func(ws memdb.WatchSet) (uint64, error) {
 		idx, sns, err := s.catalog.Store().ServiceNodes(ws, c.arg, connect)
 		nodes = sns
 		return idx, err
-	})
+	}))
 	if err != nil {
 		return err
 	}
@@ -93,6 +96,7 @@ func (s *Server) catalogServiceNodes(c *call, connect bool) error {
 				out = append(out, toCatalogService(sn))
 			}
 		}
+		sortNear(s, q.Near, coords, out, func(cs *api.CatalogService) string { return cs.Node })
 		return applyFilter(q.Filter, out)
 	})
 }

@@ -99,11 +99,12 @@ func (s *Server) healthServiceNodes(c *call, connect bool) error {
 	}
 	passing := boolParam(c.r, "passing")
 	var nodes []state.CheckServiceNode
-	err = s.blockingRead(c, q, func(ws memdb.WatchSet) (uint64, error) {
+	var coords []*state.Coordinate // for ?near (coordinate_near.go)
+	err = s.blockingRead(c, q, s.nearRead(q, &coords, func(ws memdb.WatchSet) (uint64, error) {
 		idx, csns, err := s.catalog.Store().CheckServiceNodes(ws, c.arg, connect)
 		nodes = csns
 		return idx, err
-	})
+	}))
 	if err != nil {
 		return err
 	}
@@ -120,6 +121,7 @@ func (s *Server) healthServiceNodes(c *call, connect bool) error {
 				out = append(out, toServiceEntry(csn, s.cfg.Datacenter))
 			}
 		}
+		sortNear(s, q.Near, coords, out, func(e *api.ServiceEntry) string { return e.Node.Node })
 		return applyFilter(q.Filter, out)
 	})
 }

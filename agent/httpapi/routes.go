@@ -99,9 +99,23 @@ func routeTable() []route {
 		{"/v1/acl/rules/translate", []string{http.MethodPost}, (*Server).aclRulesTranslate},
 		{"/v1/agent/token/", put, (*Server).agentToken},
 
+		// Network coordinates (coordinate.go).
+		{"/v1/coordinate/datacenters", get, (*Server).coordinateDatacenters},
+		{"/v1/coordinate/nodes", get, (*Server).coordinateNodes},
+		{"/v1/coordinate/node/", get, (*Server).coordinateNode},
+		{"/v1/coordinate/update", put, (*Server).coordinateUpdate},
+
 		// Status.
 		{"/v1/status/leader", get, (*Server).statusLeader},
 		{"/v1/status/peers", get, (*Server).statusPeers},
+
+		// Operator: Raft peers and autopilot (operator.go, operator_autopilot.go).
+		{"/v1/operator/raft/configuration", get, (*Server).operatorRaftConfiguration},
+		{"/v1/operator/raft/peer", []string{http.MethodDelete}, (*Server).operatorRaftPeer},
+		{"/v1/operator/raft/transfer-leader", []string{http.MethodPost}, (*Server).operatorTransferLeader},
+		{"/v1/operator/autopilot/configuration", []string{http.MethodGet, http.MethodPut}, (*Server).operatorAutopilotConfiguration},
+		{"/v1/operator/autopilot/health", get, (*Server).operatorAutopilotHealth},
+		{"/v1/operator/autopilot/state", get, (*Server).operatorAutopilotState},
 	}
 }
 

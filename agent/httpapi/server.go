@@ -35,12 +35,14 @@ type Catalog interface {
 	// without Raft.
 	Txn(ctx context.Context, ops []state.TxnOp) ([]state.TxnResult, []state.TxnError, uint64, error)
 	Snapshotter // snapshot.go
+	Operator    // operator.go
 	Leader() string
 	Peers() ([]string, error)
 	IsLeader() bool
 	LastContact() time.Duration
 	VerifyLeader(ctx context.Context) error
-	ACLStore // acl.go
+	ACLStore        // acl.go
+	CoordinateStore // coordinate.go
 }
 
 // Agent is the local agent that /v1/agent endpoints act on.
@@ -131,6 +133,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for k, v := range s.cfg.ResponseHeaders {
 		w.Header().Set(k, v)
 	}
+	resolveNearAgent(r, s.cfg.NodeName) // coordinate_near.go
 	if s.forwarder != nil && !servedLocally(r.URL.Path) && s.forwarder.ForwardHTTP(w, r) {
 		return
 	}
