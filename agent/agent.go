@@ -165,6 +165,7 @@ func (a *Agent) start(ctx context.Context) error {
 	}
 	a.goLoop(func() { a.syncer.Run(loopCtx) })
 	a.goLoop(func() { a.reapCritical(loopCtx) })
+	a.goLoop(func() { a.runCoordinateSync(loopCtx, cfg.NodeName) }) // coordinate.go
 	if err := a.startACL(loopCtx, cfg); err != nil {
 		return err
 	}
