@@ -35,7 +35,6 @@ type Catalog interface {
 	// without Raft.
 	Txn(ctx context.Context, ops []state.TxnOp) ([]state.TxnResult, []state.TxnError, uint64, error)
 	Snapshotter // snapshot.go
-	Operator    // operator.go
 	Leader() string
 	Peers() ([]string, error)
 	IsLeader() bool
