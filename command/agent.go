@@ -48,7 +48,10 @@ Usage: pylon agent [options]
   Starts a Pylon agent and runs until interrupted. The agent takes Consul's
   agent flags and config files (-dev, -server, -config-file, -config-dir,
   -hcl, -data-dir, -node, -datacenter, -bind, -client, ports ...).
-  SIGHUP reloads the configuration; SIGINT and SIGTERM stop the agent.
+  SIGHUP reloads the configuration. SIGINT leaves the cluster gracefully
+  and stops the agent (skip_leave_on_interrupt: stop without leaving, the
+  default on servers); SIGTERM stops it without leaving (leave_on_terminate:
+  leave first, the default on clients).
 `
 
 // serveAgent runs an agent until a stop signal arrives on sigs or the
@@ -77,14 +80,23 @@ func serveAgent(u *ui, args []string, sigs <-chan os.Signal) int {
 		return 1
 	}
 	printBanner(u, rt, a)
-	return waitAgent(u, a, logger, sigs)
+	return waitAgent(u, a, rt, logger, sigs)
 }
 
-// waitAgent handles signals until the agent stops.
-func waitAgent(u *ui, a *agent.Agent, logger *slog.Logger, sigs <-chan os.Signal) int {
+// waitAgent handles signals until the agent stops. SIGHUP reloads. SIGINT
+// leaves the gossip pool gracefully unless skip_leave_on_interrupt is set;
+// SIGTERM leaves only with leave_on_terminate (both read at start, as
+// Consul; a reload does not change them); otherwise the agent stops
+// without leaving (the others see it failed until it comes back). An agent
+// that stopped itself (retry_join gave up) exits 1.
+func waitAgent(u *ui, a *agent.Agent, rt *config.Runtime, logger *slog.Logger, sigs <-chan os.Signal) int {
 	for {
 		select {
 		case <-a.ShutdownCh():
+			if err := a.Failure(); err != nil {
+				u.error("==> %v", err)
+				return 1
+			}
 			u.output("==> Pylon agent has shut down")
 			return 0
 		case sig := <-sigs:
@@ -95,14 +107,40 @@ func waitAgent(u *ui, a *agent.Agent, logger *slog.Logger, sigs <-chan os.Signal
 				}
 				continue
 			}
-			u.output("==> Caught signal: %v, shutting down", sig)
-			if err := a.Shutdown(); err != nil {
-				u.error("==> Error shutting down: %v", err)
-				return 1
-			}
-			return 0
+			return stopAgent(u, a, rt, sig)
 		}
 	}
+}
+
+// stopAgent stops the agent on SIGINT or SIGTERM, leaving the pool first
+// when the configuration says so.
+func stopAgent(u *ui, a *agent.Agent, rt *config.Runtime, sig os.Signal) int {
+	if leaveOnSignal(rt, sig) {
+		u.output("==> Caught signal: %v, gracefully leaving the cluster", sig)
+		if err := a.Leave(); err != nil {
+			u.error("==> Error leaving: %v", err)
+		}
+	} else {
+		u.output("==> Caught signal: %v, shutting down", sig)
+	}
+	if err := a.Shutdown(); err != nil {
+		u.error("==> Error shutting down: %v", err)
+		return 1
+	}
+	return 0
+}
+
+// leaveOnSignal reports whether sig asks for a graceful leave under rt
+// (Consul's rules: SIGINT unless skip_leave_on_interrupt, SIGTERM with
+// leave_on_terminate).
+func leaveOnSignal(rt *config.Runtime, sig os.Signal) bool {
+	switch sig {
+	case syscall.SIGINT:
+		return !rt.SkipLeaveOnInterrupt
+	case syscall.SIGTERM:
+		return rt.LeaveOnTerminate
+	}
+	return false
 }
 
 func printBanner(u *ui, rt *config.Runtime, a *agent.Agent) {
