@@ -172,6 +172,16 @@ var sweepTable = map[string][]sweepCase{
 	"GET /v1/status/leader":       {{kind: sweepPublic, target: "/v1/status/leader"}},
 	"GET /v1/status/peers":        {{kind: sweepPublic, target: "/v1/status/peers"}},
 
+	// Raft peers and autopilot (agent/httpapi/operator*.go).
+	"GET /v1/operator/raft/configuration":      {{kind: sweepSingle, target: "/v1/operator/raft/configuration", rules: `operator = "read"`}},
+	"DELETE /v1/operator/raft/peer":            {{kind: sweepSingle, target: "/v1/operator/raft/peer?id=nosuchpeer", rules: `operator = "write"`}},
+	"POST /v1/operator/raft/transfer-leader":   {{kind: sweepSingle, target: "/v1/operator/raft/transfer-leader?id=nosuchpeer", rules: `operator = "write"`}},
+	"GET /v1/operator/autopilot/configuration": {{kind: sweepSingle, target: "/v1/operator/autopilot/configuration", rules: `operator = "read"`}},
+	"PUT /v1/operator/autopilot/configuration": {{kind: sweepSingle, target: "/v1/operator/autopilot/configuration",
+		body: `{"CleanupDeadServers":true,"LastContactThreshold":"200ms","MaxTrailingLogs":250,"ServerStabilizationTime":"10s"}`, rules: `operator = "write"`}},
+	"GET /v1/operator/autopilot/health": {{kind: sweepSingle, target: "/v1/operator/autopilot/health", rules: `operator = "read"`}},
+	"GET /v1/operator/autopilot/state":  {{kind: sweepSingle, target: "/v1/operator/autopilot/state", rules: `operator = "read"`}},
+
 	// ACLs. Bootstrap happened during setup: every later one is refused.
 	"PUT /v1/acl/bootstrap": {{kind: sweepFixed, target: "/v1/acl/bootstrap", fixedCode: http.StatusForbidden}},
 	"PUT /v1/acl/token":     {{kind: sweepSingle, target: "/v1/acl/token", body: `{"Description":"sweepnewtoken"}`, rules: aclWrite}},

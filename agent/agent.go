@@ -15,6 +15,7 @@ import (
 	"github.com/pylonmesh/pylon/agent/aclresolve"
 	"github.com/pylonmesh/pylon/agent/config"
 	"github.com/pylonmesh/pylon/agent/dnsview"
+	"github.com/pylonmesh/pylon/agent/healthview"
 	"github.com/pylonmesh/pylon/agent/httpapi"
 	"github.com/pylonmesh/pylon/agent/local"
 	"github.com/pylonmesh/pylon/agent/userevent"
@@ -59,7 +60,8 @@ type Agent struct {
 	fromConfig configOwned
 
 	httpServer *http.Server
-	httpAPI    *httpapi.Server // its parked queries are closed at shutdown
+	httpAPI    *httpapi.Server  // its parked queries are closed at shutdown
+	healthView *healthview.View // answers ?cached health reads; closed at shutdown
 	httpLn     net.Listener
 	httpNew    newConns
 
@@ -194,6 +196,7 @@ func (a *Agent) startServer(ctx context.Context, cfg *config.Runtime, nodeID str
 	scfg.RaftSnapshotInterval = cfg.RaftSnapshotInterval
 	scfg.RaftTrailingLogs = uint64(cfg.RaftTrailingLogs)
 	scfg.FastRaft = a.fast
+	scfg.RaftMultiplier, scfg.Autopilot = cfg.RaftMultiplier, serverAutopilot(cfg.Autopilot) // operator.go
 	scfg.ACLsEnabled = cfg.ACL.Enabled
 	scfg.CoordinateUpdatePeriod = a.serverCoordinatePeriod() // coordinate.go
 	// Without -bootstrap (or -dev) a server with no state waits for the
@@ -233,6 +236,19 @@ func (a *Agent) startHTTP(cfg *config.Runtime, base context.Context) error {
 		PrettyJSON: cfg.PrettyJSON, ResponseHeaders: cfg.HTTPResponseHeaders,
 		ParkBlockingQueries: true, ACLsEnabled: cfg.ACL.Enabled,
 	}, a.httpCatalog(), a, a.httpAuthorizer(), a.logger.With("subsystem", "http"))
+	// ?cached health reads are answered from views over the same source as
+	// DNS (dns.go): the local store on a server, the servers' stream on a client.
+	src := dnsview.ClientSource(a.client)
+	if a.server != nil {
+		src = dnsview.StoreSource(a.server.Store())
+	}
+	hcfg := healthview.DefaultConfig(src)
+	hcfg.Logger = a.logger.With("subsystem", "healthview")
+	if a.healthView, err = healthview.New(hcfg); err != nil {
+		ln.Close()
+		return fmt.Errorf("health view: %w", err)
+	}
+	api.ServeCachedHealthFrom(a.healthView)
 	if a.server != nil {
 		a.server.SetHTTPHandler(api.Handler()) // requests forwarded by clients and followers
 		api.ForwardTo(leaderForwarder{a.server})
@@ -289,6 +305,9 @@ func (a *Agent) Shutdown() error {
 			a.cancel()
 		}
 		err = errors.Join(err, a.stopHTTP(5*time.Second))
+		if a.healthView != nil {
+			a.healthView.Close() // after HTTP: its reads use it
+		}
 		dnsCtx, dnsCancel := context.WithTimeout(context.Background(), 5*time.Second)
 		err = errors.Join(err, a.stopDNS(dnsCtx))
 		dnsCancel()

@@ -108,6 +108,14 @@ func routeTable() []route {
 		// Status.
 		{"/v1/status/leader", get, (*Server).statusLeader},
 		{"/v1/status/peers", get, (*Server).statusPeers},
+
+		// Operator: Raft peers and autopilot (operator.go, operator_autopilot.go).
+		{"/v1/operator/raft/configuration", get, (*Server).operatorRaftConfiguration},
+		{"/v1/operator/raft/peer", []string{http.MethodDelete}, (*Server).operatorRaftPeer},
+		{"/v1/operator/raft/transfer-leader", []string{http.MethodPost}, (*Server).operatorTransferLeader},
+		{"/v1/operator/autopilot/configuration", []string{http.MethodGet, http.MethodPut}, (*Server).operatorAutopilotConfiguration},
+		{"/v1/operator/autopilot/health", get, (*Server).operatorAutopilotHealth},
+		{"/v1/operator/autopilot/state", get, (*Server).operatorAutopilotState},
 	}
 }
 

@@ -35,6 +35,7 @@ type Catalog interface {
 	// without Raft.
 	Txn(ctx context.Context, ops []state.TxnOp) ([]state.TxnResult, []state.TxnError, uint64, error)
 	Snapshotter // snapshot.go
+	Operator    // operator.go
 	Leader() string
 	Peers() ([]string, error)
 	IsLeader() bool
@@ -100,6 +101,9 @@ type Server struct {
 	// forwarder answers the requests that need a server, on a client
 	// agent (forward.go); nil on a server agent.
 	forwarder Forwarder
+	// healthViews answers ?cached health reads (health_cached.go); nil
+	// serves them as any read.
+	healthViews HealthViews
 }
 
 // New builds the API over its collaborators. authz resolves a request's
@@ -133,7 +137,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set(k, v)
 	}
 	resolveNearAgent(r, s.cfg.NodeName) // coordinate_near.go
-	if s.forwarder != nil && !servedLocally(r.URL.Path) && s.forwarder.ForwardHTTP(w, r) {
+	if s.forwarder != nil && !servedLocally(r.URL.Path) && !s.servesCachedHealth(r) && s.forwarder.ForwardHTTP(w, r) {
 		return
 	}
 	s.mux.ServeHTTP(w, r)
