@@ -30,6 +30,10 @@ const (
 	statsTimeout = time.Second
 )
 
+// AutopilotConfig is the autopilot configuration (stored in the state
+// store once an operator sets it).
+type AutopilotConfig = state.AutopilotConfig
+
 // DefaultAutopilotConfig is Consul's default autopilot configuration.
 func DefaultAutopilotConfig() state.AutopilotConfig {
 	return state.AutopilotConfig{CleanupDeadServers: true, LastContactThreshold: 200 * time.Millisecond,

@@ -114,4 +114,11 @@ func TestOperatorTransferLeadership(t *testing.T) {
 		t.Fatalf("transfer to any: %v", err)
 	}
 	waitFor(t, func() bool { l := c.leader(); return l != target })
+	// Let the new leader finish taking over before the cleanup stops it:
+	// a Raft barrier queued as Raft shuts down is never answered.
+	for _, s := range c.servers {
+		if err := s.WaitForLeader(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
