@@ -97,7 +97,11 @@ func (s *Server) healthServiceNodes(c *call, connect bool) error {
 	if c.arg == "" {
 		return badRequest("Missing service name")
 	}
-	passing := boolParam(c.r, "passing")
+	if q.Cached && s.healthViews != nil { // health_cached.go
+		if done, err := s.healthFromView(c, q, connect); done {
+			return err
+		}
+	}
 	var nodes []state.CheckServiceNode
 	var coords []*state.Coordinate // for ?near (coordinate_near.go)
 	err = s.blockingRead(c, q, s.nearRead(q, &coords, func(ws memdb.WatchSet) (uint64, error) {
@@ -109,18 +113,7 @@ func (s *Server) healthServiceNodes(c *call, connect bool) error {
 		return err
 	}
 	return s.writeIndexed(c, func() (any, error) {
-		out := make([]*api.ServiceEntry, 0, len(nodes))
-		for _, csn := range nodes {
-			if passing && !allPassing(csn.Checks) {
-				continue
-			}
-			if !matchTags(csn.Service.Tags, q.Tags) || !state.MetaMatches(csn.Node.Meta, q.NodeMeta) {
-				continue
-			}
-			if c.visible(c.authz.ServiceRead(csn.Service.Name) && c.authz.NodeRead(csn.Node.Node)) {
-				out = append(out, toServiceEntry(csn, s.cfg.Datacenter))
-			}
-		}
+		out := s.serviceEntries(c, q, nodes) // health_cached.go
 		sortNear(s, q.Near, coords, out, func(e *api.ServiceEntry) string { return e.Node.Node })
 		return applyFilter(q.Filter, out)
 	})
