@@ -327,3 +327,49 @@ func waitStatus(t *testing.T, c *api.Client, node string, status int) {
 	}
 	t.Fatalf("%s has status %d, want %d", node, last, status)
 }
+
+// TestMembersLive lists a real agent's pool with each output form.
+func TestMembersLive(t *testing.T) {
+	clearEnv(t)
+	addr := agenttest.Start(t).HTTPAddr()
+	tests := []struct {
+		args     []string
+		wantCode int
+		want     *regexp.Regexp
+	}{
+		{nil, 0, regexp.MustCompile(`(?m)^Node\s+Address\s+Status\s+Type\s+Build\s+Protocol\s+DC\s+Partition\s+Segment\n` +
+			`node1\s+127\.0\.0\.1:\d+\s+alive\s+server\s+\S+\s+2\s+dc1\s+default\s+<all>$`)},
+		{[]string{"-detailed"}, 0, regexp.MustCompile(`(?m)^node1\s+127\.0\.0\.1:\d+\s+alive\s+.*role=consul`)},
+		{[]string{"-status", "alive"}, 0, regexp.MustCompile(`(?m)^node1\s`)},
+		{[]string{"-status", "left|failed"}, 2, regexp.MustCompile(`^$`)},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			out, errOut, code := run(t, append([]string{"members", "-http-addr", addr}, tt.args...)...)
+			if code != tt.wantCode || !tt.want.MatchString(out) {
+				t.Fatalf("exit %d (want %d), stderr %q, output:\n%s", code, tt.wantCode, errOut, out)
+			}
+		})
+	}
+}
+
+// TestAgentCommandRetryJoinGivesUp: an agent whose retry_join gives up
+// after retry_max attempts stops by itself and the command exits 1.
+func TestAgentCommandRetryJoinGivesUp(t *testing.T) {
+	clearEnv(t)
+	args := []string{"-node=cli-lonely", "-bind=127.0.0.1", "-client=127.0.0.1", "-data-dir=" + t.TempDir(),
+		"-http-port=0", "-dns-port=-1", "-grpc-port=-1", "-server-port=0", "-serf-lan-port=0", "-serf-wan-port=-1",
+		"-log-level=error", "-retry-join=127.0.0.1:1", "-retry-interval=10ms", "-retry-max=2"}
+	var out syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- serveAgent(&ui{out: &out, err: &out}, args, make(chan os.Signal)) }()
+	select {
+	case code := <-done:
+		if code != 1 {
+			t.Fatalf("exit %d, want 1:\n%s", code, out.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("agent did not stop:\n%s", out.String())
+	}
+	mustContain(t, "output", out.String(), "retry join")
+}
