@@ -1,8 +1,10 @@
 package api
 
 import (
+	"math"
 	"net/http"
 	"net/url"
+	"time"
 )
 
 // Coord is a Vivaldi network coordinate. The distance between the
@@ -68,4 +70,24 @@ func (c *Coordinate) Update(coord *CoordinateEntry, q *WriteOptions) (*WriteMeta
 	r.setWriteOptions(q)
 	r.body = coord
 	return c.c.exec(r, nil)
+}
+
+// DistanceTo estimates the round-trip time between the nodes of c and o:
+// the Euclidean distance of their vectors plus both heights, plus both
+// adjustments when that stays positive (the Vivaldi model). ok is false
+// when either is nil or their dimensions differ.
+func (c *Coord) DistanceTo(o *Coord) (rtt time.Duration, ok bool) {
+	if c == nil || o == nil || len(c.Vec) != len(o.Vec) {
+		return 0, false
+	}
+	var sum float64
+	for i := range c.Vec {
+		d := c.Vec[i] - o.Vec[i]
+		sum += d * d
+	}
+	dist := math.Sqrt(sum) + c.Height + o.Height
+	if adjusted := dist + c.Adjustment + o.Adjustment; adjusted > 0 {
+		dist = adjusted
+	}
+	return time.Duration(dist * float64(time.Second)), true
 }
