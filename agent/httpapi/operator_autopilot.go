@@ -35,6 +35,9 @@ func (s *Server) operatorAutopilotSet(c *call) error {
 		return err
 	}
 	req := &state.AutopilotRequest{Config: fromAPIAutopilot(&in)}
+	if req.Config.LastContactThreshold < 0 || req.Config.ServerStabilizationTime < 0 {
+		return badRequest("LastContactThreshold and ServerStabilizationTime must not be negative")
+	}
 	if raw := c.r.URL.Query().Get("cas"); raw != "" {
 		idx, err := strconv.ParseUint(raw, 10, 64)
 		if err != nil {
