@@ -182,6 +182,12 @@ var sweepTable = map[string][]sweepCase{
 	"GET /v1/operator/autopilot/health": {{kind: sweepSingle, target: "/v1/operator/autopilot/health", rules: `operator = "read"`}},
 	"GET /v1/operator/autopilot/state":  {{kind: sweepSingle, target: "/v1/operator/autopilot/state", rules: `operator = "read"`}},
 
+	// Network coordinates (agent/httpapi/coordinate.go).
+	"GET /v1/coordinate/datacenters": {{kind: sweepPublic, target: "/v1/coordinate/datacenters", marker: "dc1"}},
+	"GET /v1/coordinate/nodes":       {{kind: sweepList, target: "/v1/coordinate/nodes", rules: nodeRead}},
+	"GET /v1/coordinate/node/":       {{kind: sweepList, target: "/v1/coordinate/node/node1", rules: nodeRead}},
+	"PUT /v1/coordinate/update": {{kind: sweepSingle, target: "/v1/coordinate/update",
+		body: `{"Node":"node1","Coord":{"Vec":[0,0,0,0,0,0,0,0],"Height":0.0001}}`, rules: nodeWrite}},
 	// ACLs. Bootstrap happened during setup: every later one is refused.
 	"PUT /v1/acl/bootstrap": {{kind: sweepFixed, target: "/v1/acl/bootstrap", fixedCode: http.StatusForbidden}},
 	"PUT /v1/acl/token":     {{kind: sweepSingle, target: "/v1/acl/token", body: `{"Description":"sweepnewtoken"}`, rules: aclWrite}},

@@ -25,16 +25,20 @@ type CoordinateStore interface {
 const wanAreaID = "wan"
 
 // coordinateDatacenters answers the servers' coordinates of each known
-// datacenter. Pylon has no WAN pool yet: the list holds this datacenter,
-// with its servers' LAN coordinates.
+// datacenter; it needs no ACL, as in Consul. Pylon has no WAN pool yet: the
+// list holds this datacenter, with its servers' LAN coordinates.
 func (s *Server) coordinateDatacenters(c *call) error {
 	cs, err := s.catalog.ServerCoordinates()
 	if err != nil {
 		return err
 	}
+	entries := make([]api.CoordinateEntry, 0, len(cs))
+	for _, co := range cs {
+		entries = append(entries, api.CoordinateEntry{Node: co.Node, Segment: co.Segment, Coord: toAPICoord(co.Coord)})
+	}
 	s.setLeaderMeta(c.w)
 	return s.writeJSON(c, []api.CoordinateDatacenterMap{{
-		Datacenter: s.cfg.Datacenter, AreaID: wanAreaID, Coordinates: toCoordinateEntries(c, cs),
+		Datacenter: s.cfg.Datacenter, AreaID: wanAreaID, Coordinates: entries,
 	}})
 }
 
