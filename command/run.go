@@ -19,7 +19,7 @@ type command struct {
 // commands is the command table: every command Pylon knows, sorted by
 // name.
 func commands() []command {
-	all := slices.Concat(baseCommands(), configCommands(), kvCommands(), snapshotCommands(),
+	all := slices.Concat(baseCommands(), configCommands(), kvCommands(), snapshotCommands(), aclCommands(),
 		operatorCommands()) // operator_raft.go
 	slices.SortFunc(all, func(a, b command) int { return strings.Compare(a.name, b.name) })
 	return all
