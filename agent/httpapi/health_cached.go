@@ -67,11 +67,11 @@ func (s *Server) healthFromView(c *call, q *queryOptions, connect bool) (bool, e
 			return true, err
 		}
 	}
-	out, err := applyFilter(q.Filter, s.serviceEntries(c, q, nodes))
+	c.index = max(idx, 1) // clients treat 0 as "no blocking"
+	body, err := s.viewBody(c, q, nodes)
 	if err != nil {
 		return true, err
 	}
-	c.index = max(idx, 1) // clients treat 0 as "no blocking"
 	h := c.w.Header()
 	h.Set("X-Consul-Index", strconv.FormatUint(c.index, 10))
 	h.Set("X-Consul-KnownLeader", strconv.FormatBool(age == 0))
@@ -79,7 +79,34 @@ func (s *Server) healthFromView(c *call, q *queryOptions, connect bool) (bool, e
 	h.Set("X-Consul-Effective-Consistency", "stale") // cached reads are stale reads
 	h.Set("X-Cache", "HIT")
 	h.Set("Age", strconv.FormatInt(int64(age/time.Second), 10))
-	return true, s.writeJSON(c, out)
+	return true, writeBody(c, body)
+}
+
+// viewBody renders and encodes a view's list for the call, or reuses the
+// body encoded for the same URL, token and view index (cache.go). Every
+// change reaches a view with a new Raft index, so a body is current for
+// as long as the index is. On a server agent the bodies belong to the
+// store's generation like the store path's; a client agent has no store.
+func (s *Server) viewBody(c *call, q *queryOptions, nodes []state.CheckServiceNode) ([]byte, error) {
+	var gen <-chan struct{}
+	if s.catalog != nil {
+		gen = s.catalog.Store().AbandonCh()
+	}
+	key := cacheKey(c)
+	if e, ok := s.cache.get(key, c.index, gen, c.authz); ok {
+		c.filtered = e.filtered
+		return e.body, nil
+	}
+	out, err := applyFilter(q.Filter, s.serviceEntries(c, q, nodes))
+	if err != nil {
+		return nil, err
+	}
+	body, err := s.encode(c, out)
+	if err != nil {
+		return nil, err
+	}
+	s.cache.put(key, cachedBody{index: c.index, body: body, authz: c.authz, filtered: c.filtered}, gen)
+	return body, nil
 }
 
 // healthViewMiss hands a read the views could not answer to a server on a
