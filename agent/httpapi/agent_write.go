@@ -47,7 +47,7 @@ func (s *Server) agentServiceRegister(c *call) error {
 	if err != nil {
 		return badRequest("%v", err)
 	}
-	if !c.authz.ServiceWrite(def.Name) {
+	if !mayRegisterDef(c.authz, def) {
 		return errPermissionDenied
 	}
 	replace := boolParam(c.r, "replace-existing-checks")

@@ -1,10 +1,13 @@
 package httpapi
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
 	memdb "github.com/hashicorp/go-memdb"
+	"github.com/pylonmesh/pylon/acl"
+	"github.com/pylonmesh/pylon/agent/config"
 	"github.com/pylonmesh/pylon/api"
 	"github.com/pylonmesh/pylon/server/state"
 )
@@ -171,7 +174,8 @@ func (s *Server) catalogRegister(c *call) error {
 	if err != nil {
 		return err
 	}
-	if !c.authz.NodeWrite(reg.Node.Node) || (reg.Service != nil && !c.authz.ServiceWrite(reg.Service.Name)) {
+	if !c.authz.NodeWrite(reg.Node.Node) ||
+		(reg.Service != nil && !mayWriteService(c.authz, reg.Service.Name, reg.Service.Proxy.DestinationServiceName)) {
 		return errPermissionDenied
 	}
 	if _, err := s.catalog.Register(c.r.Context(), reg); err != nil {
@@ -196,6 +200,35 @@ func (s *Server) catalogDeregister(c *call) error {
 		return err
 	}
 	return s.writeJSON(c, true)
+}
+
+// mayWriteService reports whether the token may register the service
+// name, a proxy for dest when dest is not empty: that needs write on both,
+// so that no token registers a proxy for a service it may not write
+// (Consul's CVE-2021-38698).
+func mayWriteService(a acl.Authorizer, name, dest string) bool {
+	return a.ServiceWrite(name) && (dest == "" || a.ServiceWrite(dest))
+}
+
+// mayRegisterDef is mayWriteService for an agent service definition and
+// the sidecar it asks for.
+func mayRegisterDef(a acl.Authorizer, def *config.ServiceDefinition) bool {
+	dest := ""
+	if def.Proxy != nil {
+		dest = def.Proxy.DestinationServiceName
+	}
+	if !mayWriteService(a, def.Name, dest) {
+		return false
+	}
+	if def.Connect == nil || def.Connect.SidecarService == nil {
+		return true
+	}
+	sc := def.Connect.SidecarService
+	name, dest := cmp.Or(sc.Name, def.Name+"-sidecar-proxy"), def.Name
+	if sc.Proxy != nil {
+		dest = cmp.Or(sc.Proxy.DestinationServiceName, dest)
+	}
+	return mayWriteService(a, name, dest)
 }
 
 // matchTags reports whether have holds every tag of want (case-insensitive,
