@@ -69,8 +69,9 @@ func Lookup(store *state.Store, nameOrID string, opts Options) (Result, error) {
 // passing) unless the check is in Service.IgnoreCheckIDs; keeps those that
 // have every required tag and none of the "!tag" ones (case-insensitively)
 // and whose node and service meta hold Service.NodeMeta and
-// Service.ServiceMeta; drops what opts.Authz may not read; shuffles; moves
-// the Near node first; and applies opts.Limit.
+// Service.ServiceMeta; drops what opts.Authz may not read; shuffles; sorts
+// by estimated round-trip time from the Near node (or, when it has no
+// network coordinate, moves it first); and applies opts.Limit.
 func Execute(store *state.Store, q *state.PreparedQuery, opts Options) (Result, error) {
 	if store == nil || q == nil {
 		return Result{}, errors.New("preparedquery: nil store or query")
@@ -92,7 +93,9 @@ func Execute(store *state.Store, q *state.PreparedQuery, opts Options) (Result, 
 	if near == "" {
 		near = svc.Near
 	}
-	moveNearFirst(kept, near, opts)
+	if !sortByDistance(store, kept, near, opts) { // near.go
+		moveNearFirst(kept, near, opts)
+	}
 	if opts.Limit > 0 && len(kept) > opts.Limit {
 		kept = kept[:opts.Limit]
 	}
