@@ -24,7 +24,7 @@ func (s *Server) agentSelf(c *call) error {
 func (s *Server) agentServices(c *call) error {
 	out := make(map[string]*api.AgentService)
 	for id, svc := range s.agent.Local().Services() {
-		if c.authz.ServiceRead(svc.Name) {
+		if c.visible(c.authz.ServiceRead(svc.Name)) {
 			out[id] = toAPIService(svc, s.cfg.Datacenter)
 		}
 	}
@@ -65,8 +65,11 @@ func (s *Server) agentService(c *call) error {
 		select {
 		case <-changed:
 		case <-ctx.Done():
-			c.w.Header().Set("X-Consul-ContentHash", out.ContentHash)
-			return s.writeJSON(c, out)
+			wantHash = "" // answer on the next pass
+		}
+		// Judged by the token as it is after the wait.
+		if err := c.resolve(s); err != nil {
+			return err
 		}
 	}
 }
@@ -83,7 +86,7 @@ func contentHash(svc *api.AgentService) string {
 func (s *Server) agentChecks(c *call) error {
 	out := make(map[string]*api.HealthCheck)
 	for id, hc := range s.agent.Local().Checks() {
-		if s.mayReadCheck(c, hc) {
+		if c.visible(s.mayReadCheck(c, hc)) {
 			out[id] = toAPICheck(hc)
 		}
 	}

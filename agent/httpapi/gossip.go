@@ -13,7 +13,7 @@ func (s *Server) agentMembers(c *call) error {
 	members := s.agent.Members(boolParam(c.r, "wan"))
 	out := make([]*api.AgentMember, 0, len(members))
 	for i := range members {
-		if c.authz.NodeRead(members[i].Name) {
+		if c.visible(c.authz.NodeRead(members[i].Name)) {
 			out = append(out, &members[i])
 		}
 	}
