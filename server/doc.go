@@ -14,6 +14,11 @@
 // both start after the leadership barrier and stop when leadership is lost
 // or the server shuts down.
 //
+// Network coordinates (coordinate.go): agents hand their coordinate to
+// CoordinateUpdate (forwarded to the leader); the leader queues the latest
+// per node and applies them to Raft in batches every
+// Config.CoordinateUpdatePeriod.
+//
 // ACLs (acl*.go): tokens, policies and roles are written through Raft
 // (ACLBootstrap, ACLTokenSet, ACLPolicySet, ACLRoleSet, their Delete and
 // ACLTokenClone) and read from the store; ResolveToken turns a secret

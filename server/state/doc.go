@@ -3,7 +3,9 @@
 // validation, name resolution and template rendering), the KV store with
 // its tombstones and in-memory lock delays (kv*.go, tombstone.go), sessions
 // and their check bindings (session*.go), ACL policies, roles and tokens
-// with their bootstrap and token resolution (acl*.go), transactions over
+// with their bootstrap and token resolution (acl*.go), the autopilot
+// configuration (autopilot.go), the nodes' network coordinates
+// (coordinate.go), transactions over
 // all of them (txn_ops.go, txn_catalog_ops.go), a table of Raft indexes
 // that blocking queries wait on, consistent snapshots, and a publisher of
 // change events.
