@@ -1,0 +1,56 @@
+package agent
+
+import (
+	"net/http"
+	"testing"
+)
+
+// TestACLClientAgentResolvesThroughServers: a client agent resolves
+// tokens through the servers (Client.ResolveToken) and enforces them on
+// its own endpoints; once the servers are gone, down_policy extend-cache
+// keeps the tokens it had resolved and denies the others.
+func TestACLClientAgentResolvesThroughServers(t *testing.T) {
+	srv, mgmt := startACLAgent(t)
+	cli, _ := startAgent(t, "-node", "client1", "-bind", "127.0.0.1", "-client", "127.0.0.1",
+		"-http-port", "0", "-server-port", "0", "-serf-lan-port", "0", "-serf-wan-port", "-1", "-dns-port", "-1", "-grpc-port", "-1",
+		"-data-dir", t.TempDir(), "-retry-join", lanAddr(srv),
+		"-hcl", `acl { enabled = true default_policy = "deny" down_policy = "extend-cache" token_ttl = "1ms" }`)
+	if cli.server != nil {
+		t.Fatal("a client agent started a server")
+	}
+	eventually(t, "the client to find a server", func() bool { return len(cli.client.Servers()) > 0 })
+
+	reader := createToken(t, srv, `agent "client1" { policy = "read" }`)
+	unused := createToken(t, srv, `agent "client1" { policy = "read" }`)
+	self := func(token string) sweepResp {
+		return sweepCall(t, cli.HTTPAddr(), http.MethodGet, "/v1/agent/self", "", token)
+	}
+	cases := []struct {
+		name, token string
+		code        int
+		body        string
+	}{
+		{"no token", "", http.StatusForbidden, "Permission denied"},
+		{"unknown token", "3f1e2d4c-5b6a-4978-8695-a4b3c2d1e0f9", http.StatusForbidden, "ACL not found"},
+		{"agent read", reader, http.StatusOK, ""},
+		{"management", mgmt, http.StatusOK, ""},
+	}
+	for _, c := range cases {
+		r := self(c.token)
+		if r.code != c.code || c.body != "" && r.body != c.body {
+			t.Errorf("%s: %d %q, want %d %q", c.name, r.code, r.body, c.code, c.body)
+		}
+	}
+
+	if err := srv.Shutdown(); err != nil {
+		t.Fatalf("stop the server: %v", err)
+	}
+	// The TTL has passed: each request asks, finds no server, and falls
+	// back on what it resolved before.
+	if r := self(reader); r.code != http.StatusOK {
+		t.Errorf("cached token with the servers down: %d %q, want 200 (extend-cache)", r.code, r.body)
+	}
+	if r := self(unused); r.code != http.StatusForbidden || r.body != "Permission denied" {
+		t.Errorf("never-resolved token with the servers down: %d %q, want 403 Permission denied", r.code, r.body)
+	}
+}
