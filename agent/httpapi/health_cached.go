@@ -16,9 +16,9 @@ import (
 // /v1/health/connect/:name from them, on a client agent without asking a
 // server: X-Cache: HIT, Age and X-Consul-LastContact say how long ago the
 // view last heard from its server (0 while its stream is up), and
-// ?index= blocks on the view. A view that cannot answer yet (no snapshot,
-// too many views) hands the read to the usual path: the store on a
-// server agent, a server on a client agent.
+// ?index= blocks on the view. A read a view cannot answer yet (no
+// snapshot, too many views), and one sorted by ?near, goes the usual way:
+// to the store on a server agent, to a server on a client agent.
 
 // HealthViews keeps the health lists a ?cached health read is answered
 // from (agent/healthview.View).
@@ -51,6 +51,11 @@ func (s *Server) servesCachedHealth(r *http.Request) bool {
 func (s *Server) healthFromView(c *call, q *queryOptions, connect bool) (bool, error) {
 	if q.Consistent {
 		return true, badRequest("Cannot specify ?cached with ?consistent, conflicting semantics.")
+	}
+	if q.Near != "" {
+		// Sorting by round-trip time needs the coordinates, which only
+		// the store has.
+		return s.healthViewMiss(c)
 	}
 	nodes, idx, age, err := s.healthViews.Get(c.r.Context(), c.arg, connect, q.MinIndex, q.MaxWait)
 	if err != nil {

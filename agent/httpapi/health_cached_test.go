@@ -104,7 +104,8 @@ func TestCachedHealthFromView(t *testing.T) {
 		{"/v1/health/connect/web?cached", 200, "HIT", []string{}},
 		{"/v1/health/service/nothing?cached", 200, "HIT", []string{}},
 		{"/v1/health/service/web", 200, "", []string{"node-0", "node-1", "node-2"}},
-		{"/v1/health/checks/web?cached", 200, "MISS", nil}, // not served from a view
+		{"/v1/health/checks/web?cached", 200, "MISS", nil},              // not served from a view
+		{"/v1/health/service/web?cached&near=node-0", 200, "MISS", nil}, // the store has the coordinates
 	}
 	for _, tc := range cases {
 		w, es := getEntries(t, h, "", tc.url)
