@@ -69,7 +69,11 @@ func (s *Server) updateHealth(ctx context.Context, conf state.AutopilotConfig) (
 	}
 	leader := s.localRaftStats()
 	stats := s.collectStats(ctx, servers)
-	names := s.serverNames()
+	ids := make([]raft.ServerID, len(servers))
+	for i, rs := range servers {
+		ids[i] = rs.ID
+	}
+	names := s.serverNames(ids)
 	statuses := make([]gossip.Status, len(servers))
 	known := make([]bool, len(servers))
 	for i, rs := range servers {

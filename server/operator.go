@@ -48,7 +48,12 @@ func (s *Server) RaftConfiguration() (*RaftConfiguration, error) {
 		return nil, s.raftError(err)
 	}
 	_, leaderID := s.raft.LeaderWithID()
-	names := s.serverNames()
+	servers := f.Configuration().Servers
+	ids := make([]raft.ServerID, len(servers))
+	for i, rs := range servers {
+		ids[i] = rs.ID
+	}
+	names := s.serverNames(ids)
 	// This Raft version leaves the configuration's own index unset; the
 	// last log index is then the closest index the configuration holds at.
 	idx := f.Index()
@@ -56,7 +61,7 @@ func (s *Server) RaftConfiguration() (*RaftConfiguration, error) {
 		idx = s.raft.LastIndex()
 	}
 	out := &RaftConfiguration{Index: idx, Servers: []RaftServer{}}
-	for _, rs := range f.Configuration().Servers {
+	for _, rs := range servers {
 		out.Servers = append(out.Servers, RaftServer{
 			ID: string(rs.ID), Node: names[string(rs.ID)], Address: string(rs.Address),
 			Leader: rs.ID == leaderID, Voter: rs.Suffrage == raft.Voter, ProtocolVersion: raftProtocolVersion,
@@ -66,8 +71,9 @@ func (s *Server) RaftConfiguration() (*RaftConfiguration, error) {
 }
 
 // serverNames maps Raft IDs to node names: this server's own, the LAN
-// pool's servers and, for IDs still unknown, the catalog's nodes.
-func (s *Server) serverNames() map[string]string {
+// pool's servers and, only while some of ids is still unknown, the
+// catalog's nodes (a scan of every node).
+func (s *Server) serverNames(ids []raft.ServerID) map[string]string {
 	names := map[string]string{string(s.localID): s.cfg.NodeName}
 	if p := s.lan.Load(); p != nil {
 		for _, m := range p.Members() {
@@ -75,6 +81,13 @@ func (s *Server) serverNames() map[string]string {
 				names[srv.id] = srv.name
 			}
 		}
+	}
+	missing := false
+	for _, id := range ids {
+		missing = missing || names[string(id)] == ""
+	}
+	if !missing {
+		return names
 	}
 	if _, nodes, err := s.store.Nodes(nil); err == nil {
 		for _, n := range nodes {
