@@ -76,6 +76,9 @@ func TestACLResultsFilteredHeader(t *testing.T) {
 			if got := r.header.Get("X-Consul-Results-Filtered-By-ACLs"); r.code != http.StatusOK || got != c.want {
 				t.Errorf("%s: %d, header %q, want %q (%s)", c.name, r.code, got, c.want, r.body)
 			}
+			if got := r.header.Get("X-Consul-Default-ACL-Policy"); got != "deny" {
+				t.Errorf("%s: X-Consul-Default-ACL-Policy %q, want deny", c.name, got)
+			}
 		}
 	}
 }

@@ -64,6 +64,15 @@ func resolverConfig(cfg *config.Runtime) aclresolve.Config {
 	}
 }
 
+// defaultACLPolicy is what rules that match nothing decide: "allow" with
+// ACLs off.
+func defaultACLPolicy(cfg *config.Runtime) string {
+	if !cfg.ACL.Enabled {
+		return "allow"
+	}
+	return cfg.ACL.DefaultPolicy
+}
+
 // httpAuthorizer is what the HTTP API resolves tokens with: nil (allow
 // all) without ACLs.
 func (a *Agent) httpAuthorizer() func(string) (acl.Authorizer, error) {

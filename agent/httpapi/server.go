@@ -86,6 +86,10 @@ type Config struct {
 	// ACLsEnabled is acl.enabled: off, /v1/acl/* and /v1/agent/token
 	// answer 401 "ACL support disabled".
 	ACLsEnabled bool
+	// DefaultACLPolicy is acl.default_policy, shown to clients in
+	// X-Consul-Default-ACL-Policy on reads; empty means "allow" (as with
+	// ACLs off).
+	DefaultACLPolicy string
 }
 
 // Server is the HTTP API. Its Handler is safe for concurrent use.
