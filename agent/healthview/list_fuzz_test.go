@@ -26,7 +26,7 @@ func FuzzListApply(f *testing.F) {
 	ids := []string{"x", "X", "y"}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		l := newList()
-		model := map[string]state.CheckServiceNode{} // what a reader should see once synced
+		model := map[string]state.CheckServiceNode{}    // what a reader should see once synced
 		building := map[string]state.CheckServiceNode{} // the snapshot being received
 		syncing := true
 		type pub struct {
