@@ -42,6 +42,7 @@ type result struct {
 // Readers only load cur.
 type keyView struct {
 	key      key
+	created  time.Time              // bounds the wait for the first snapshot
 	cur      atomic.Pointer[result] // nil until the first snapshot
 	ready    chan struct{}          // closed once cur is set
 	done     chan struct{}          // closed when run returns
@@ -53,7 +54,7 @@ type keyView struct {
 }
 
 func newKeyView(k key, cancel context.CancelFunc, now int64) *keyView {
-	kv := &keyView{key: k, ready: make(chan struct{}), done: make(chan struct{}), cancel: cancel}
+	kv := &keyView{key: k, created: time.Now(), ready: make(chan struct{}), done: make(chan struct{}), cancel: cancel}
 	kv.lastUsed.Store(now)
 	kv.lostAt.Store(time.Now().UnixNano())
 	return kv
@@ -84,13 +85,18 @@ func (kv *keyView) setLive(up bool) {
 	kv.live.Store(up)
 }
 
-// first returns the current result, waiting for the first snapshot until
-// deadline or ctx ends. It returns nil when there is none.
-func (kv *keyView) first(ctx context.Context, deadline time.Time) *result {
+// first returns the current result. Before the first snapshot it waits
+// for it until timeout after the view was created (so only the first Gets
+// of a key ever wait) or ctx ends. It returns nil when there is none.
+func (kv *keyView) first(ctx context.Context, timeout time.Duration) *result {
 	if r := kv.cur.Load(); r != nil {
 		return r
 	}
-	t := time.NewTimer(time.Until(deadline))
+	remaining := timeout - time.Since(kv.created)
+	if remaining <= 0 {
+		return nil
+	}
+	t := time.NewTimer(remaining)
 	defer t.Stop()
 	select {
 	case <-kv.ready:

@@ -24,8 +24,9 @@ type Config struct {
 	// again. A Get blocked on a view keeps it alive.
 	IdleTimeout time.Duration
 	// SnapshotTimeout bounds how long the first Gets of a key wait for the
-	// view's opening snapshot (default 5s); past it they fail with
-	// ErrNotReady and the caller reads elsewhere.
+	// view's opening snapshot (default 5s), counted from the view's start;
+	// past it Gets fail with ErrNotReady at once until the snapshot comes,
+	// and the caller reads elsewhere.
 	SnapshotTimeout time.Duration
 	// MaxViews caps the live views (default 10000). Each costs a goroutine
 	// and a subscription; past the cap Get fails with ErrTooManyViews.
@@ -106,7 +107,8 @@ func (v *View) Close() {
 // them.
 //
 // The first Get of a key starts its view and waits for the opening
-// snapshot, at most Config.SnapshotTimeout (ErrNotReady past it). With
+// snapshot, at most Config.SnapshotTimeout after the view started
+// (ErrNotReady past it). With
 // minIndex > 0 Get is a blocking query on the view: it returns once the
 // index differs from minIndex, or when wait runs out or ctx ends, with
 // what the view has then.
@@ -123,7 +125,7 @@ func (v *View) Get(ctx context.Context, service string, connect bool, minIndex u
 		return nil, 0, 0, err
 	}
 	kv.touch(v.clock.Load())
-	r := kv.first(ctx, time.Now().Add(v.cfg.SnapshotTimeout))
+	r := kv.first(ctx, v.cfg.SnapshotTimeout)
 	if r == nil {
 		if err := ctx.Err(); err != nil {
 			return nil, 0, 0, err
