@@ -1,9 +1,12 @@
 package agent
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/pylonmesh/pylon/server/state"
 )
 
 // Tests for the ACL bug classes of Consul's advisories (lessons.md); the
@@ -72,5 +75,30 @@ func TestACLProxyNeedsWriteOnItsDestination(t *testing.T) {
 		if c.want != http.StatusOK && !strings.Contains(r.body, "Permission denied") {
 			t.Errorf("PUT %s: body %q, want Permission denied", c.target, r.body)
 		}
+	}
+}
+
+// TestACLPreparedQueryWithDeletedToken: executing a query whose stored
+// token was deleted is 403 "ACL not found", not a 500, and shows nothing.
+func TestACLPreparedQueryWithDeletedToken(t *testing.T) {
+	a, mgmt := startACLAgent(t)
+	sweepCall(t, a.HTTPAddr(), http.MethodPut, "/v1/agent/service/register", `{"ID":"web1","Name":"web"}`, mgmt)
+	tok := state.ACLToken{Policies: []state.ACLLink{{Name: "global-management"}}}
+	if _, err := a.server.ACLTokenSet(context.Background(), &tok, true); err != nil {
+		t.Fatal(err)
+	}
+	r := sweepCall(t, a.HTTPAddr(), http.MethodPost, "/v1/query", `{"Name":"q","Token":"`+tok.SecretID+`","Service":{"Service":"web"}}`, mgmt)
+	if r.code != http.StatusOK {
+		t.Fatalf("create query: %d %s", r.code, r.body)
+	}
+	if _, err := a.server.ACLTokenDelete(context.Background(), tok.AccessorID); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the token to be forgotten", func() bool {
+		r = sweepCall(t, a.HTTPAddr(), http.MethodGet, "/v1/query/q/execute", "", mgmt)
+		return r.code != http.StatusOK
+	})
+	if r.code != http.StatusForbidden || r.body != "ACL not found" {
+		t.Fatalf("execute: %d %q, want 403 ACL not found", r.code, r.body)
 	}
 }

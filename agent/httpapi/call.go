@@ -142,6 +142,10 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.As(err, &he):
 		writeError(w, he.code, he.msg)
+	case errors.Is(err, state.ErrACLNotFound):
+		// A token that does not resolve, other than the request's own (a
+		// prepared query's stored token).
+		writeError(w, errTokenNotFound.code, errTokenNotFound.msg)
 	case errors.Is(err, local.ErrUnknownService), errors.Is(err, local.ErrUnknownCheck):
 		writeError(w, http.StatusNotFound, err.Error())
 	case errors.Is(err, local.ErrInvalid):
