@@ -19,6 +19,13 @@
 // per node and applies them to Raft in batches every
 // Config.CoordinateUpdatePeriod.
 //
+// Operator and autopilot (operator*.go, autopilot*.go): RaftConfiguration,
+// RemoveRaftPeer and TransferLeadership act on the Raft configuration; the
+// leader's autopilot loop judges every server's health, promotes stable
+// non-voters and removes servers the LAN pool reports dead while a
+// majority and MinQuorum remain. Its configuration is written through
+// Raft (AutopilotSetConfiguration) or comes from Config.Autopilot.
+//
 // ACLs (acl*.go): tokens, policies and roles are written through Raft
 // (ACLBootstrap, ACLTokenSet, ACLPolicySet, ACLRoleSet, their Delete and
 // ACLTokenClone) and read from the store; ResolveToken turns a secret
