@@ -129,3 +129,40 @@ func TestOperatorEndpointsOnACluster(t *testing.T) {
 		return true
 	})
 }
+
+// TestOperatorJoiningServerPromoted: a server that joins a running
+// cluster through the LAN pool enters Raft as a non-voter and autopilot
+// makes it a voter once it has been healthy for the stabilization time.
+func TestOperatorJoiningServerPromoted(t *testing.T) {
+	hcl := `autopilot { server_stabilization_time = "1s" }`
+	common := []string{"-server", "-bind", "127.0.0.1", "-client", "127.0.0.1", "-http-port", "0", "-server-port", "0",
+		"-serf-lan-port", "0", "-serf-wan-port", "-1", "-dns-port", "-1", "-grpc-port", "-1", "-hcl", hcl}
+	first, api1 := startAgent(t, append([]string{"-bootstrap", "-node", "server-1", "-data-dir", t.TempDir()}, common...)...)
+	second, _ := startAgent(t, append([]string{"-node", "server-2", "-data-dir", t.TempDir(), "-retry-join", lanAddr(first)}, common...)...)
+	id := second.server.ID()
+	voter := func() (known, isVoter bool) {
+		c, err := api1.Operator().RaftGetConfiguration(nil)
+		if err != nil {
+			return false, false
+		}
+		for _, s := range c.Servers {
+			if s.ID == id {
+				return true, s.Voter
+			}
+		}
+		return false, false
+	}
+	sawNonVoter := false
+	eventually(t, "server-2 a voter", func() bool {
+		known, isVoter := voter()
+		sawNonVoter = sawNonVoter || (known && !isVoter)
+		return isVoter
+	})
+	if !sawNonVoter {
+		t.Fatal("server-2 never showed as a non-voter before its promotion")
+	}
+	peers, err := api1.Status().Peers()
+	if err != nil || len(peers) != 2 {
+		t.Fatalf("peers = %v, %v; want both servers", peers, err)
+	}
+}
