@@ -11,11 +11,11 @@ func TestRaftTimingsFromMultiplier(t *testing.T) {
 		cfg                        Config
 		heartbeat, election, lease time.Duration
 	}{
-		{"zero means 1", Config{}, time.Second, time.Second, 500 * time.Millisecond},
-		{"1", Config{RaftMultiplier: 1}, time.Second, time.Second, 500 * time.Millisecond},
-		{"Consul's default 5", Config{RaftMultiplier: 5}, 5 * time.Second, 5 * time.Second, 2500 * time.Millisecond},
-		{"10", Config{RaftMultiplier: 10}, 10 * time.Second, 10 * time.Second, 5 * time.Second},
-		{"FastRaft wins", Config{RaftMultiplier: 5, FastRaft: true}, 100 * time.Millisecond, 100 * time.Millisecond, 50 * time.Millisecond},
+		{"zero means 1", Config{}, 500 * time.Millisecond, 500 * time.Millisecond, 250 * time.Millisecond},
+		{"1", Config{RaftMultiplier: 1}, 500 * time.Millisecond, 500 * time.Millisecond, 250 * time.Millisecond},
+		{"Consul's default 5", Config{RaftMultiplier: 5}, 2500 * time.Millisecond, 2500 * time.Millisecond, 1250 * time.Millisecond},
+		{"10", Config{RaftMultiplier: 10}, 5 * time.Second, 5 * time.Second, 2500 * time.Millisecond},
+		{"FastRaft wins", Config{RaftMultiplier: 5, FastRaft: true}, 200 * time.Millisecond, 200 * time.Millisecond, 150 * time.Millisecond},
 		{"Dev wins", Config{RaftMultiplier: 5, Dev: true}, 20 * time.Millisecond, 20 * time.Millisecond, 20 * time.Millisecond},
 	}
 	for _, tt := range tests {

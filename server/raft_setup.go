@@ -35,6 +35,12 @@ const (
 	snapshotsRetained = 2
 )
 
+// The per-multiplier bases of the production Raft timings.
+const (
+	raftHeartbeatBase = 500 * time.Millisecond
+	raftLeaseBase     = 250 * time.Millisecond
+)
+
 func raftConfig(cfg Config, logger hclog.Logger) *raft.Config {
 	rc := raft.DefaultConfig()
 	rc.LocalID = raft.ServerID(cfg.NodeID)
@@ -44,17 +50,23 @@ func raftConfig(cfg Config, logger hclog.Logger) *raft.Config {
 	rc.TrailingLogs = cmp.Or(cfg.RaftTrailingLogs, trailingLogs)
 	rc.MaxAppendEntries = maxAppendEntries
 	rc.BatchApplyCh = true
-	// Production timings: Consul's, scaled by the multiplier.
+	// Production timings: raft_multiplier times a base of 500 ms
+	// (heartbeat and election) and 250 ms (leader lease), half of
+	// Consul's. A follower notices a dead leader after 1–2 heartbeat
+	// timeouts, so at multiplier 1 a failover takes about a second
+	// rather than two; a LAN's round trips are well under a millisecond,
+	// so the margin against false elections stays wide.
 	mult := time.Duration(max(cfg.RaftMultiplier, 1))
-	rc.HeartbeatTimeout = time.Second * mult
-	rc.ElectionTimeout = time.Second * mult
-	rc.LeaderLeaseTimeout = 500 * time.Millisecond * mult
+	rc.HeartbeatTimeout = raftHeartbeatBase * mult
+	rc.ElectionTimeout = raftHeartbeatBase * mult
+	rc.LeaderLeaseTimeout = raftLeaseBase * mult
 	if cfg.FastRaft {
-		// Several servers on loopback: elections in a few hundred
-		// milliseconds at most, quick enough for tests of failover.
-		rc.HeartbeatTimeout = 100 * time.Millisecond
-		rc.ElectionTimeout = 100 * time.Millisecond
-		rc.LeaderLeaseTimeout = 50 * time.Millisecond
+		// Several servers on loopback, in tests that run with -race on
+		// a busy machine: elections within a second, with a lease long
+		// enough that a leader is not deposed by a slow scheduler.
+		rc.HeartbeatTimeout = 200 * time.Millisecond
+		rc.ElectionTimeout = 200 * time.Millisecond
+		rc.LeaderLeaseTimeout = 150 * time.Millisecond
 		rc.CommitTimeout = 5 * time.Millisecond
 	}
 	if cfg.Dev {
