@@ -170,6 +170,19 @@ func TestAutopilotHealthStoppedServer(t *testing.T) {
 	if h.FailureTolerance != 1 {
 		t.Fatalf("healthy cluster: failure tolerance %d, want 1", h.FailureTolerance)
 	}
+	// The leader's configuration carries the last indexes autopilot saw.
+	waitFor(t, func() bool {
+		conf, err := c.leader().RaftConfiguration()
+		if err != nil {
+			return false
+		}
+		for _, rs := range conf.Servers {
+			if rs.LastIndex == 0 {
+				return false
+			}
+		}
+		return true
+	})
 	stopped := c.followers()[0]
 	if stopped == asker {
 		stopped = c.followers()[1]

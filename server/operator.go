@@ -31,6 +31,10 @@ type RaftServer struct {
 	Voter   bool
 	// ProtocolVersion is the Raft protocol version, always "3".
 	ProtocolVersion string
+	// LastIndex is the server's last log index as the leader's latest
+	// autopilot round saw it; 0 when unknown (on followers, or before
+	// the first round).
+	LastIndex uint64
 }
 
 // RaftConfiguration is the Raft configuration and a log index it holds
@@ -54,6 +58,7 @@ func (s *Server) RaftConfiguration() (*RaftConfiguration, error) {
 		ids[i] = rs.ID
 	}
 	names := s.serverNames(ids)
+	lastIndex := s.lastIndexes()
 	// This Raft version leaves the configuration's own index unset; the
 	// last log index is then the closest index the configuration holds at.
 	idx := f.Index()
@@ -65,9 +70,25 @@ func (s *Server) RaftConfiguration() (*RaftConfiguration, error) {
 		out.Servers = append(out.Servers, RaftServer{
 			ID: string(rs.ID), Node: names[string(rs.ID)], Address: string(rs.Address),
 			Leader: rs.ID == leaderID, Voter: rs.Suffrage == raft.Voter, ProtocolVersion: raftProtocolVersion,
+			LastIndex: lastIndex[string(rs.ID)],
 		})
 	}
 	return out, nil
+}
+
+// lastIndexes are the servers' last log indexes from the latest autopilot
+// round, by ID; empty when this server has none.
+func (s *Server) lastIndexes() map[string]uint64 {
+	s.ap.mu.Lock()
+	last := s.ap.last
+	s.ap.mu.Unlock()
+	out := map[string]uint64{}
+	if last != nil {
+		for _, sh := range last.Servers {
+			out[sh.ID] = sh.LastIndex
+		}
+	}
+	return out
 }
 
 // serverNames maps Raft IDs to node names: this server's own, the LAN

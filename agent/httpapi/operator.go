@@ -59,7 +59,7 @@ func (s *Server) operatorRaftConfiguration(c *call) error {
 	out := api.RaftConfiguration{Index: conf.Index, Servers: make([]*api.RaftServer, 0, len(conf.Servers))}
 	for _, rs := range conf.Servers {
 		out.Servers = append(out.Servers, &api.RaftServer{ID: rs.ID, Node: rs.Node, Address: rs.Address,
-			Leader: rs.Leader, ProtocolVersion: rs.ProtocolVersion, Voter: rs.Voter})
+			Leader: rs.Leader, ProtocolVersion: rs.ProtocolVersion, Voter: rs.Voter, LastIndex: rs.LastIndex})
 	}
 	return s.writeJSON(c, out)
 }
