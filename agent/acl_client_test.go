@@ -54,3 +54,25 @@ func TestACLClientAgentResolvesThroughServers(t *testing.T) {
 		t.Errorf("never-resolved token with the servers down: %d %q, want 403 Permission denied", r.code, r.body)
 	}
 }
+
+// TestACLClientAgentDefaultToken: a request without a token through a
+// client agent is judged by the client's acl.tokens.default, also where
+// the client forwards it to the servers.
+func TestACLClientAgentDefaultToken(t *testing.T) {
+	srv, mgmt := startACLAgent(t)
+	if r := sweepCall(t, srv.HTTPAddr(), http.MethodPut, "/v1/kv/shared", "v", mgmt); r.code != http.StatusOK {
+		t.Fatalf("put: %d %s", r.code, r.body)
+	}
+	def := createToken(t, srv, `key "shared" { policy = "read" }`)
+	cli, _ := startAgent(t, "-node", "client1", "-bind", "127.0.0.1", "-client", "127.0.0.1",
+		"-http-port", "0", "-server-port", "0", "-serf-lan-port", "0", "-serf-wan-port", "-1", "-dns-port", "-1", "-grpc-port", "-1",
+		"-data-dir", t.TempDir(), "-retry-join", lanAddr(srv),
+		"-hcl", `acl { enabled = true default_policy = "deny" tokens { default = "`+def+`" } }`)
+	eventually(t, "the client to find a server", func() bool { return len(cli.client.Servers()) > 0 })
+	if r := sweepCall(t, cli.HTTPAddr(), http.MethodGet, "/v1/kv/shared", "", ""); r.code != http.StatusOK {
+		t.Errorf("no token through the client: %d %q, want 200 (the client's default token)", r.code, r.body)
+	}
+	if r := sweepCall(t, srv.HTTPAddr(), http.MethodGet, "/v1/kv/shared", "", ""); r.code != http.StatusForbidden {
+		t.Errorf("no token on the server: %d %q, want 403 (anonymous)", r.code, r.body)
+	}
+}

@@ -260,6 +260,9 @@ func (a *Agent) startHTTP(cfg *config.Runtime, base context.Context) error {
 	handler := api.Handler()
 	if a.acl != nil {
 		handler = a.acl.PurgeAfterACLWrites(handler)
+		if a.server == nil {
+			handler = a.acl.DefaultTokenHeader(handler) // forwarded requests carry it
+		}
 	}
 	a.httpServer = &http.Server{
 		Handler:           handler,

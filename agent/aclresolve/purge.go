@@ -33,3 +33,29 @@ func (r *Resolver) PurgeOnChange(ctx context.Context, arm func() (wait func(cont
 		}
 	}
 }
+
+// DefaultTokenHeader wraps the HTTP handler of a client agent: a request
+// that carries no token (no ?token, X-Consul-Token or bearer
+// Authorization) is given this agent's default token, so that the
+// servers it is forwarded to judge it as this agent would, not by their
+// own default token.
+func (r *Resolver) DefaultTokenHeader(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		def := r.tokens.Load().Default
+		if def != "" && !carriesToken(req) {
+			req = req.Clone(req.Context())
+			req.Header.Set("X-Consul-Token", def)
+		}
+		h.ServeHTTP(w, req)
+	})
+}
+
+// carriesToken reports whether a request presents a token in any of the
+// places the HTTP API reads one from.
+func carriesToken(req *http.Request) bool {
+	if req.URL.Query().Get("token") != "" || req.Header.Get("X-Consul-Token") != "" {
+		return true
+	}
+	t, ok := strings.CutPrefix(req.Header.Get("Authorization"), "Bearer ")
+	return ok && strings.TrimSpace(t) != ""
+}

@@ -349,3 +349,34 @@ func TestConfigValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultTokenHeader(t *testing.T) {
+	s := startServers(t)
+	cases := []struct {
+		name, def, target string
+		header            map[string]string
+		want              string
+	}{
+		{"no token gets the default", "d", "/v1/kv/x", nil, "d"},
+		{"no default, nothing", "", "/v1/kv/x", nil, ""},
+		{"header kept", "d", "/v1/kv/x", map[string]string{"X-Consul-Token": "h"}, "h"},
+		{"query kept", "d", "/v1/kv/x?token=q", nil, ""},
+		{"bearer kept", "d", "/v1/kv/x", map[string]string{"Authorization": "Bearer b"}, ""},
+		{"empty bearer gets the default", "d", "/v1/kv/x", map[string]string{"Authorization": "Bearer "}, "d"},
+	}
+	for _, c := range cases {
+		r := newResolver(t, s, newClock(), DownExtendCache, Tokens{Default: c.def})
+		var got string
+		h := r.DefaultTokenHeader(http.HandlerFunc(func(_ http.ResponseWriter, req *http.Request) {
+			got = req.Header.Get("X-Consul-Token")
+		}))
+		req := httptest.NewRequest(http.MethodGet, c.target, nil)
+		for k, v := range c.header {
+			req.Header.Set(k, v)
+		}
+		h.ServeHTTP(httptest.NewRecorder(), req)
+		if got != c.want {
+			t.Errorf("%s: X-Consul-Token %q, want %q", c.name, got, c.want)
+		}
+	}
+}
