@@ -80,7 +80,18 @@ func (m *Mux) Serve() error {
 			}
 			return fmt.Errorf("portmux accept: %w", err)
 		}
+		// Add under mu, after checking closed: Close sets closed under
+		// mu before it waits, so no Add can race with its Wait.
+		m.mu.Lock()
+		select {
+		case <-m.closed:
+			m.mu.Unlock()
+			conn.Close()
+			return nil
+		default:
+		}
 		m.wg.Add(1)
+		m.mu.Unlock()
 		go func() {
 			defer m.wg.Done()
 			m.route(conn)
@@ -119,7 +130,9 @@ func (m *Mux) route(conn net.Conn) {
 func (m *Mux) Close() error {
 	var err error
 	m.closeOnce.Do(func() {
+		m.mu.Lock()
 		close(m.closed)
+		m.mu.Unlock()
 		err = m.ln.Close()
 		m.wg.Wait()
 	})
