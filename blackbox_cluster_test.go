@@ -399,3 +399,55 @@ func TestClusterClientFlapDoesNotFailOthers(t *testing.T) {
 	}
 	labWait(t, "the flapping client alive again", func() bool { return serfStatus(client.name) == api.HealthPassing })
 }
+
+// TestClusterReplaceLostServer: one of three servers is lost for good and
+// a new one takes its place. The newcomer must not bootstrap a cluster of
+// its own; autopilot removes the dead server and promotes the new one, so
+// the cluster is three healthy voters again.
+func TestClusterReplaceLostServer(t *testing.T) {
+	l := newNetLab(t, 4)
+	flags := append(slices.Clone(clusterFlags), "-hcl", `autopilot { server_stabilization_time = "1s" }`)
+	originals, fresh := l.nodes[:3], l.nodes[3]
+	var join []string
+	for _, nd := range originals {
+		join = append(join, nd.ip)
+	}
+	for _, nd := range originals {
+		nd.startAgent(true, 3, join, flags...)
+	}
+	leader := l.waitLeader(originals...)
+	if err := putKV(leader.client(), "before", "v"); err != nil {
+		t.Fatal(err)
+	}
+	lost := l.others(leader)[0]
+	lost.kill9()
+	fresh.name = "s4"
+	fresh.startAgent(true, 3, join, flags...)
+
+	survivors := []*labNode{}
+	for _, nd := range l.nodes {
+		if nd != lost {
+			survivors = append(survivors, nd)
+		}
+	}
+	labWait(t, "three voters: the survivors and the newcomer", func() bool {
+		conf, err := leader.client().Operator().RaftGetConfiguration(nil)
+		if err != nil || len(conf.Servers) != 3 {
+			return false
+		}
+		for _, srv := range conf.Servers {
+			if !srv.Voter || strings.HasPrefix(srv.Address, lost.ip+":") {
+				return false
+			}
+		}
+		return true
+	})
+	l.waitLeader(survivors...)
+	if v := getKV(t, fresh.client(), "before"); v != "v" {
+		t.Fatalf("the newcomer reads %q, want the cluster's data", v)
+	}
+	labWait(t, "autopilot to report three healthy servers, tolerating one failure", func() bool {
+		h, err := leader.client().Operator().AutopilotServerHealth(nil)
+		return err == nil && h.Healthy && h.FailureTolerance == 1 && len(h.Servers) == 3
+	})
+}

@@ -130,20 +130,30 @@ func (l *netLab) startAgents(servers int, extra ...string) {
 	l.t.Helper()
 	var join []string
 	for _, nd := range l.nodes[:servers] {
-		join = append(join, "-retry-join", nd.ip)
+		join = append(join, nd.ip)
 	}
 	for i, nd := range l.nodes {
-		role := []string{"-server", "-bootstrap-expect", fmt.Sprint(servers)}
 		if i >= servers {
-			role = nil
 			nd.name = fmt.Sprintf("c%d", i+1-servers)
 		}
-		nd.args = append(append([]string{"agent"}, role...), append([]string{
-			"-node", nd.name, "-bind", nd.ip, "-client", nd.ip, "-data-dir", nd.dataDir,
-			"-dns-port", "-1", "-grpc-port", "-1", "-serf-wan-port", "-1", "-retry-interval", "200ms",
-			"-log-level", "debug"}, append(join, extra...)...)...)
-		nd.start()
+		nd.startAgent(i < servers, servers, join, extra...)
 	}
+}
+
+// startAgent starts the node's agent, a server expecting expect servers
+// or a client, joined through join.
+func (nd *labNode) startAgent(server bool, expect int, join []string, extra ...string) {
+	nd.args = []string{"agent"}
+	if server {
+		nd.args = append(nd.args, "-server", "-bootstrap-expect", fmt.Sprint(expect))
+	}
+	nd.args = append(nd.args, "-node", nd.name, "-bind", nd.ip, "-client", nd.ip, "-data-dir", nd.dataDir,
+		"-dns-port", "-1", "-grpc-port", "-1", "-serf-wan-port", "-1", "-retry-interval", "200ms", "-log-level", "debug")
+	for _, addr := range join {
+		nd.args = append(nd.args, "-retry-join", addr)
+	}
+	nd.args = append(nd.args, extra...)
+	nd.start()
 }
 
 // start runs the node's agent in its namespace (ip netns exec execs it, so

@@ -1,12 +1,16 @@
 package server
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"sort"
+	"time"
 
 	"github.com/hashicorp/raft"
 
 	"github.com/pylonmesh/pylon/gossip"
+	"github.com/pylonmesh/pylon/internal/rpc"
 )
 
 // With -bootstrap-expect=N, no server bootstraps alone: each waits until
@@ -57,6 +61,17 @@ func (s *Server) tryBootstrap(p *gossip.Pool) bool {
 		s.logger.Debug("waiting for servers to bootstrap", "have", len(servers), "expect", s.cfg.BootstrapExpect)
 		return false
 	}
+	switch exists, err := s.clusterExists(servers); {
+	case err != nil:
+		s.logger.Warn("cannot ask the other servers whether a cluster exists; retrying", "error", err)
+		time.AfterFunc(time.Second, s.kickBootstrap)
+		return false
+	case exists:
+		// A server joining a running cluster (a replacement) must not
+		// bootstrap a second one: the leader adds it.
+		s.logger.Info("a cluster exists already; waiting to be added to it")
+		return true
+	}
 	sort.Slice(servers, func(i, j int) bool { return servers[i].id < servers[j].id })
 	var conf raft.Configuration
 	for _, srv := range servers {
@@ -77,4 +92,39 @@ func (s *Server) tryBootstrap(p *gossip.Pool) bool {
 		s.logger.Info("bootstrapped the cluster", "servers", len(conf.Servers))
 	}
 	return true
+}
+
+type raftPeersReq struct{}
+type raftPeersResp struct{ Peers int }
+
+// clusterExists asks every other server for its Raft configuration: any
+// with peers means a cluster runs already.
+func (s *Server) clusterExists(servers []serverInfo) (bool, error) {
+	for _, srv := range servers {
+		if srv.id == string(s.localID) {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		var resp raftPeersResp
+		err := s.pool.Call(ctx, srv.addr, "Status.RaftPeers", &raftPeersReq{}, &resp)
+		cancel()
+		if err != nil {
+			return false, fmt.Errorf("server %s: %w", srv.name, err)
+		}
+		if resp.Peers > 0 {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// registerBootstrapStatus answers other servers' clusterExists.
+func (s *Server) registerBootstrapStatus() {
+	rpc.Handle(s.rpc, "Status.RaftPeers", func(context.Context, *raftPeersReq) (*raftPeersResp, error) {
+		servers, err := s.raftServers()
+		if err != nil {
+			return nil, err
+		}
+		return &raftPeersResp{Peers: len(servers)}, nil
+	})
 }

@@ -37,6 +37,7 @@ func (s *Server) startRPC(layer *tcpLayer) {
 	s.registerSubscribe()
 	s.registerHTTPForward()
 	s.registerClientReads()
+	s.registerBootstrapStatus()
 	s.registerCoordinate() // coordinate.go
 	s.pool = rpc.NewPool(func(ctx context.Context, addr string) (net.Conn, error) {
 		timeout := raftTimeout
