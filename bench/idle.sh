@@ -6,6 +6,8 @@
 # start and end of a window of idle and prints it as % of one core, with
 # the RSS at the end. Nothing is sent to the servers during the window.
 # Usage: bench/idle.sh [window seconds, default 30] [settle seconds, default 10]
+# Environment: IDLE_PYLON=path uses that binary instead of building one;
+# IDLE_ARGS="..." adds agent flags (e.g. -hcl 'performance { raft_multiplier = 2 }').
 set -euo pipefail
 cd "$(dirname "$0")/.."
 window=${1:-30}
@@ -13,17 +15,19 @@ settle=${2:-10}
 tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$tmp"' EXIT
 
-go build -o "$tmp/pylon" .
+pylon=${IDLE_PYLON:-$tmp/pylon}
+[[ -n "${IDLE_PYLON:-}" ]] || go build -o "$pylon" .
+read -r -a extra <<<"${IDLE_ARGS:-}"
 
 base=19200 # node i: http base+10i, server base+10i+1, serf lan base+10i+2
 pids=()
 for i in 0 1 2; do
   p=$((base + 10 * i))
-  "$tmp/pylon" agent -server -bootstrap-expect 3 -node "s$i" -bind 127.0.0.1 -client 127.0.0.1 \
+  "$pylon" agent -server -bootstrap-expect 3 -node "s$i" -bind 127.0.0.1 -client 127.0.0.1 \
     -data-dir "$tmp/s$i" -log-level warn \
     -http-port "$p" -server-port $((p + 1)) -serf-lan-port $((p + 2)) \
     -serf-wan-port -1 -dns-port -1 -grpc-port -1 \
-    -retry-join "127.0.0.1:$((base + 2))" -retry-interval 200ms >"$tmp/s$i.log" 2>&1 &
+    -retry-join "127.0.0.1:$((base + 2))" -retry-interval 200ms "${extra[@]}" >"$tmp/s$i.log" 2>&1 &
   pids+=($!)
 done
 
