@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -97,16 +98,41 @@ func childEnv() []string {
 	return append(env, "NO_PROXY=127.0.0.1,localhost", "no_proxy=127.0.0.1,localhost")
 }
 
-// freePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+// freePort returns a port on 127.0.0.1 that was free for both TCP and UDP
+// a moment ago (the gossip port needs both). It comes from below the
+// kernel's ephemeral range (32768 and up), so an outgoing connection of a
+// parallel test cannot take it between now and the child's bind, and it
+// is never handed out twice by this process.
 func freePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("find a free port: %v", err)
+	portsMu.Lock()
+	defer portsMu.Unlock()
+	for range 1000 {
+		p := 20000 + rand.IntN(12000)
+		if portsGiven[p] {
+			continue
+		}
+		tl, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+		if err != nil {
+			continue
+		}
+		ul, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", p))
+		tl.Close()
+		if err != nil {
+			continue
+		}
+		ul.Close()
+		portsGiven[p] = true
+		return p
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	t.Fatal("no free port in 20000-31999")
+	return 0
 }
+
+var (
+	portsMu    sync.Mutex
+	portsGiven = map[int]bool{}
+)
 
 // syncBuffer collects a child's output; the exec copier goroutines write
 // while a test may read.
