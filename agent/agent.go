@@ -235,6 +235,7 @@ func (a *Agent) startHTTP(cfg *config.Runtime, base context.Context) error {
 		DefaultQueryTime: cfg.DefaultQueryTime, MaxQueryTime: cfg.MaxQueryTime,
 		PrettyJSON: cfg.PrettyJSON, ResponseHeaders: cfg.HTTPResponseHeaders,
 		ParkBlockingQueries: true, ACLsEnabled: cfg.ACL.Enabled, DefaultACLPolicy: defaultACLPolicy(cfg),
+		EnableDebug: cfg.EnableDebug,
 	}, a.httpCatalog(), a, a.httpAuthorizer(), a.logger.With("subsystem", "http"))
 	// ?cached health reads are answered from views over the same source as
 	// DNS (dns.go): the local store on a server, the servers' stream on a client.

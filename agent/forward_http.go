@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/pylonmesh/pylon/server"
 )
@@ -32,10 +31,7 @@ func (f httpForwarder) ForwardHTTP(w http.ResponseWriter, r *http.Request) bool 
 type leaderForwarder struct{ srv *server.Server }
 
 func (f leaderForwarder) ForwardHTTP(w http.ResponseWriter, r *http.Request) bool {
-	if f.srv.IsLeader() || server.ForwardedHTTP(r.Context()) || strings.HasPrefix(r.URL.Path, "/v1/status/") {
-		return false
-	}
-	if q := r.URL.Query(); r.Method == http.MethodGet && (q.Has("stale") || q.Has("cached")) {
+	if f.srv.IsLeader() || server.ForwardedHTTP(r.Context()) || !server.LeaderBound(r.Method, r.URL) {
 		return false
 	}
 	forwardVia(w, r, f.srv.ForwardHTTPToLeader)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"net/url"
 	"slices"
 	"sync"
 	"time"
@@ -31,6 +32,7 @@ type Client struct {
 
 	mu      sync.Mutex
 	servers []string // in the order they are tried; servers[0] is current
+	leader  string   // the leader as the servers last named it (HTTP)
 	changed chan struct{}
 }
 
@@ -169,13 +171,49 @@ func (c *Client) NodeState(ctx context.Context, node string) (*NodeState, error)
 	return &resp, nil
 }
 
-// HTTP forwards an HTTP API request to a server (http_forward.go).
+// HTTP forwards an HTTP API request to a server (http_forward.go). A
+// request the leader answers (LeaderBound) goes straight to the leader
+// the servers last named, saving the hop through a follower; when that
+// fails it takes the usual way, and a server that is no longer the leader
+// forwards it on itself.
 func (c *Client) HTTP(ctx context.Context, req *HTTPRequest) (*HTTPResponse, error) {
 	var resp HTTPResponse
+	if u, err := url.ParseRequestURI(req.URI); err == nil && LeaderBound(req.Method, u) {
+		if leader := c.leaderHint(); leader != "" {
+			err := c.pool.Call(ctx, leader, "HTTP.Do", req, &resp)
+			if err == nil {
+				c.noteLeader(resp.Leader)
+				return &resp, nil
+			}
+			if !clientRetryable(err) || ctx.Err() != nil {
+				return nil, err
+			}
+			c.noteLeader("")
+			resp = HTTPResponse{}
+		}
+	}
 	if err := c.Call(ctx, "HTTP.Do", req, &resp); err != nil {
 		return nil, err
 	}
+	c.noteLeader(resp.Leader)
 	return &resp, nil
+}
+
+// leaderHint returns the leader the servers last named, if it is still
+// one of the known servers.
+func (c *Client) leaderHint() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.leader != "" && slices.Contains(c.servers, c.leader) {
+		return c.leader
+	}
+	return ""
+}
+
+func (c *Client) noteLeader(addr string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.leader = addr
 }
 
 // Close closes the connections to the servers.

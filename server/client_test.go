@@ -115,3 +115,50 @@ func TestClientWithoutServers(t *testing.T) {
 		t.Fatal("Register with no servers succeeded")
 	}
 }
+
+// TestClientSendsLeaderBoundHTTPToTheLeader: once a server has named the
+// leader, writes and default reads go to it directly while ?stale reads
+// stay with the client's own server; with the leader gone, writes take
+// the usual way again.
+func TestClientSendsLeaderBoundHTTPToTheLeader(t *testing.T) {
+	c := newTestCluster(t, 3)
+	cl := newTestClient(t, c)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	leader, followers := c.leader(), c.followers()
+	cl.SetServers([]string{followers[0].Addr()})
+	cl.SetServers([]string{followers[0].Addr(), leader.Addr(), followers[1].Addr()})
+	for _, s := range c.servers {
+		s.SetHTTPHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Served-By", s.ID())
+		}))
+	}
+	servedBy := func(method, uri string) string {
+		t.Helper()
+		resp, err := cl.HTTP(ctx, &HTTPRequest{Method: method, URI: uri})
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, uri, err)
+		}
+		return resp.Header["X-Served-By"][0]
+	}
+	steps := []struct {
+		method, uri, want string
+	}{
+		{http.MethodPut, "/v1/kv/a", followers[0].ID()}, // no leader named yet
+		{http.MethodPut, "/v1/kv/a", leader.ID()},
+		{http.MethodGet, "/v1/kv/a", leader.ID()},
+		{http.MethodGet, "/v1/kv/a?stale", followers[0].ID()},
+		{http.MethodGet, "/v1/status/leader", followers[0].ID()},
+	}
+	for _, st := range steps {
+		if got := servedBy(st.method, st.uri); got != st.want {
+			t.Fatalf("%s %s served by %s, want %s", st.method, st.uri, got, st.want)
+		}
+	}
+	if err := leader.Shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	if got := servedBy(http.MethodPut, "/v1/kv/b"); got == leader.ID() {
+		t.Fatal("a write after the leader stopped was served by it")
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/pylonmesh/pylon/internal/rpc"
@@ -35,6 +37,24 @@ type HTTPResponse struct {
 	Status int
 	Header map[string][]string
 	Body   []byte
+	// Leader is the server address of the leader as the answering server
+	// knows it, so a client agent can send the next leader-bound request
+	// there directly (Client.HTTP).
+	Leader string
+}
+
+// LeaderBound reports whether Consul serves a request on the leader:
+// writes, and reads in the default and consistent modes. ?stale and
+// ?cached reads and /v1/status are served by any server.
+func LeaderBound(method string, u *url.URL) bool {
+	if strings.HasPrefix(u.Path, "/v1/status/") {
+		return false
+	}
+	if method != http.MethodGet {
+		return true
+	}
+	q := u.Query()
+	return !q.Has("stale") && !q.Has("cached")
 }
 
 // SetHTTPHandler sets the handler forwarded HTTP requests run through:
@@ -92,7 +112,11 @@ func (s *Server) ForwardHTTPToLeader(ctx context.Context, req *HTTPRequest) (*HT
 
 func (s *Server) registerHTTPForward() {
 	rpc.Handle(s.rpc, "HTTP.Do", func(ctx context.Context, r *HTTPRequest) (*HTTPResponse, error) {
-		return s.serveHTTP(ctx, r, rpc.IsForwarded(ctx))
+		resp, err := s.serveHTTP(ctx, r, rpc.IsForwarded(ctx))
+		if resp != nil {
+			resp.Leader = s.Leader()
+		}
+		return resp, err
 	})
 }
 

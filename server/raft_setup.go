@@ -33,6 +33,10 @@ const (
 	maxAppendEntries = 64
 
 	snapshotsRetained = 2
+
+	// logCacheSize is how many of the newest log entries are kept in
+	// memory in front of the WAL (Consul keeps 512).
+	logCacheSize = 512
 )
 
 // The per-multiplier bases of the production Raft timings.
@@ -116,7 +120,16 @@ func openRaftStores(cfg Config, logger *slog.Logger) (*raftStores, error) {
 		_ = meta.Close()
 		return nil, fmt.Errorf("open raft log in %s: %w", walDir, err)
 	}
-	return &raftStores{logs: w, stable: w, snaps: snaps, wal: w, meta: meta}, nil
+	// The newest entries stay in memory too: the leader reads each entry
+	// back to replicate it and every server reads it again to apply it,
+	// and those reads then never reach the WAL's segment files.
+	logs, err := raft.NewLogCache(logCacheSize, w)
+	if err != nil {
+		_ = w.Close()
+		_ = meta.Close()
+		return nil, fmt.Errorf("raft log cache: %w", err)
+	}
+	return &raftStores{logs: logs, stable: w, snaps: snaps, wal: w, meta: meta}, nil
 }
 
 func (rs *raftStores) close() error {

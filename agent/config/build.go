@@ -47,6 +47,7 @@ func (fc *fileConfig) runtime(opts buildOptions) (*Runtime, error) {
 		LogJSON:                 or(fc.LogJSON, false),
 		UIEnabled:               or(fc.UIConfig.Enabled, or(fc.UI, dev)),
 		EnableScriptChecks:      or(fc.EnableScriptChecks, false),
+		EnableDebug:             or(fc.EnableDebug, false),
 		EnableLocalScriptChecks: or(fc.EnableLocalScriptChecks, false),
 		NodeMeta:                fc.NodeMeta,
 		DefaultQueryTime:        or(fc.DefaultQueryTime, 300*time.Second),

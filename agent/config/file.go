@@ -25,6 +25,7 @@ type fileConfig struct {
 	UI                      *bool
 	UIConfig                struct{ Enabled *bool }
 	EnableScriptChecks      *bool
+	EnableDebug             *bool
 	EnableLocalScriptChecks *bool
 	NodeMeta                map[string]string
 	DisableHostNodeID       *bool
@@ -104,7 +105,7 @@ var ignoredKeys = keySet(
 	"primary_datacenter", "connect", "telemetry", "limits",
 	"tls", "verify_incoming", "verify_outgoing", "verify_server_hostname",
 	"ca_file", "ca_path", "cert_file", "key_file", "auto_encrypt", "auto_config",
-	"disable_update_check", "disable_remote_exec", "enable_debug", "raft_protocol", "log_file", "log_rotate_bytes",
+	"disable_update_check", "disable_remote_exec", "raft_protocol", "log_file", "log_rotate_bytes",
 	"log_rotate_duration", "log_rotate_max_files", "enable_syslog", "syslog_facility", "config_entries",
 	"audit", "pid_file", "leave_on_interrupt", "translate_wan_addrs", "enable_central_service_config",
 	"advertise_addrs",

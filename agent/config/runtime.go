@@ -36,6 +36,7 @@ type Runtime struct {
 	PrettyJSON bool // pretty-print every HTTP response, not only ?pretty
 
 	EnableScriptChecks      bool
+	EnableDebug             bool // serve /debug/pprof/ on the HTTP API
 	EnableLocalScriptChecks bool
 	NodeMeta                map[string]string
 

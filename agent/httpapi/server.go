@@ -90,6 +90,8 @@ type Config struct {
 	// X-Consul-Default-ACL-Policy on reads; empty means "allow" (as with
 	// ACLs off).
 	DefaultACLPolicy string
+	// EnableDebug is enable_debug: serve Go's profiles under /debug/pprof/.
+	EnableDebug bool
 }
 
 // Server is the HTTP API. Its Handler is safe for concurrent use.

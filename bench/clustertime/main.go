@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"net/http"
 	"os"
@@ -21,6 +22,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -28,7 +30,10 @@ import (
 // Ports: node i uses base+10*i+{0 http, 1 server, 2 serf lan}.
 const base = 19000
 
-var logLevel = flag.String("log-level", "warn", "log level of the agents")
+var (
+	logLevel   = flag.String("log-level", "warn", "log level of the agents")
+	profileDir = flag.String("profile", "", "directory for CPU profiles of every agent during the load through the client (enables enable_debug)")
+)
 
 type node struct {
 	name string
@@ -86,7 +91,11 @@ func measure(pylon string, mult int, load bool, secs int) {
 	waitWrite(client.http, 30*time.Second)
 	leader := leaderOf(client.http, nodes)
 	if load {
-		hey("through the client", client.http, secs)
+		done := profileAll(nodes, secs)
+		before := cpuTimes(nodes)
+		n := hey("through the client", client.http, secs)
+		reportCPU(nodes, before, n)
+		done()
 		hey("to the leader's own HTTP API", leader.http, secs)
 		for _, n := range nodes[:3] {
 			if n != leader {
@@ -111,6 +120,9 @@ func startNode(pylon, dir string, i int, server bool, mult int) *node {
 		"-http-port", strconv.Itoa(p), "-server-port", strconv.Itoa(p + 1), "-serf-lan-port", strconv.Itoa(p + 2),
 		"-serf-wan-port", "-1", "-dns-port", "-1", "-grpc-port", "-1",
 		"-retry-join", fmt.Sprintf("127.0.0.1:%d", base+2), "-retry-interval", "100ms"}
+	if *profileDir != "" {
+		args = append(args, "-hcl", "enable_debug = true")
+	}
 	if server {
 		args = append(args, "-server", "-bootstrap-expect", "3")
 		if mult > 0 {
@@ -171,7 +183,8 @@ func leaderOf(addr string, nodes []*node) *node {
 	return nil
 }
 
-func hey(what, addr string, secs int) {
+// hey runs the PUT load and returns how many requests got 200.
+func hey(what, addr string, secs int) (ok int) {
 	out, err := exec.Command("hey", "-z", fmt.Sprintf("%ds", secs), "-c", "32", "-m", "PUT", "-d", strings.Repeat("x", 100),
 		"http://"+addr+"/v1/kv/bench/key").CombinedOutput()
 	if err != nil {
@@ -182,5 +195,72 @@ func hey(what, addr string, secs int) {
 			strings.Contains(line, "[500]") {
 			fmt.Printf("PUT %s, hey -c 32: %s\n", what, strings.TrimSpace(line))
 		}
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "[200]" {
+			ok, _ = strconv.Atoi(f[1])
+		}
 	}
+	return ok
+}
+
+// cpuTimes reads each node's user+system CPU time from /proc.
+func cpuTimes(nodes []*node) []time.Duration {
+	out := make([]time.Duration, len(nodes))
+	for i, n := range nodes {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", n.cmd.Process.Pid))
+		if err != nil {
+			continue
+		}
+		// Fields after the command's closing parenthesis; utime and stime
+		// are the 14th and 15th of the whole line, in clock ticks (100/s).
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		ut, _ := strconv.Atoi(f[11])
+		st, _ := strconv.Atoi(f[12])
+		out[i] = time.Duration(ut+st) * 10 * time.Millisecond
+	}
+	return out
+}
+
+// reportCPU prints the CPU time the nodes spent per request since before:
+// a figure the machine's noise moves far less than throughput.
+func reportCPU(nodes []*node, before []time.Duration, requests int) {
+	if requests == 0 {
+		return
+	}
+	after := cpuTimes(nodes)
+	var total time.Duration
+	var parts []string
+	for i, n := range nodes {
+		d := after[i] - before[i]
+		total += d
+		parts = append(parts, fmt.Sprintf("%s %dµs", n.name, d.Microseconds()/int64(requests)))
+	}
+	fmt.Printf("pylon CPU per PUT through the client: %dµs (%s)\n", total.Microseconds()/int64(requests), strings.Join(parts, ", "))
+}
+
+// profileAll starts a CPU profile of every node for the load's duration
+// when -profile is set; the returned func waits for them to be written.
+func profileAll(nodes []*node, secs int) (wait func()) {
+	if *profileDir == "" {
+		return func() {}
+	}
+	if err := os.MkdirAll(*profileDir, 0o755); err != nil {
+		log.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for _, n := range nodes {
+		wg.Go(func() {
+			c := &http.Client{Timeout: time.Duration(secs+10) * time.Second}
+			resp, err := c.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", n.http, secs))
+			if err != nil {
+				log.Printf("profile %s: %v", n.name, err)
+				return
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if err := os.WriteFile(filepath.Join(*profileDir, n.name+".pprof"), b, 0o644); err != nil {
+				log.Printf("profile %s: %v", n.name, err)
+			}
+		})
+	}
+	return wg.Wait
 }

@@ -3,6 +3,7 @@ package rpc
 import (
 	"fmt"
 	"reflect"
+	"sync"
 
 	"github.com/hashicorp/go-msgpack/v2/codec"
 	"google.golang.org/grpc/mem"
@@ -13,7 +14,13 @@ const codecName = "pylon-msgpack"
 
 // msgpackCodec encodes messages with msgpack: structs as maps keyed by
 // field name, so a field added on one side never breaks the other.
-type msgpackCodec struct{ h *codec.MsgpackHandle }
+// Encoders and decoders are pooled: making one costs more than a small
+// message's encoding.
+type msgpackCodec struct {
+	h        *codec.MsgpackHandle
+	encoders *sync.Pool
+	decoders *sync.Pool
+}
 
 func newCodec() msgpackCodec {
 	h := &codec.MsgpackHandle{}
@@ -21,19 +28,34 @@ func newCodec() msgpackCodec {
 	h.RawToString = true
 	h.WriteExt = true
 	h.Raw = true // Raw fields are written as Encode made them
-	return msgpackCodec{h: h}
+	return msgpackCodec{h: h, encoders: new(sync.Pool), decoders: new(sync.Pool)}
 }
 
 func (c msgpackCodec) Marshal(v any) (mem.BufferSlice, error) {
 	var b []byte
-	if err := codec.NewEncoderBytes(&b, c.h).Encode(v); err != nil {
+	enc, _ := c.encoders.Get().(*codec.Encoder)
+	if enc == nil {
+		enc = codec.NewEncoderBytes(&b, c.h)
+	} else {
+		enc.ResetBytes(&b)
+	}
+	defer c.encoders.Put(enc)
+	if err := enc.Encode(v); err != nil {
 		return nil, fmt.Errorf("rpc: encode %T: %w", v, err)
 	}
 	return mem.BufferSlice{mem.SliceBuffer(b)}, nil
 }
 
 func (c msgpackCodec) Unmarshal(data mem.BufferSlice, v any) error {
-	if err := codec.NewDecoderBytes(data.Materialize(), c.h).Decode(v); err != nil {
+	in := data.Materialize()
+	dec, _ := c.decoders.Get().(*codec.Decoder)
+	if dec == nil {
+		dec = codec.NewDecoderBytes(in, c.h)
+	} else {
+		dec.ResetBytes(in)
+	}
+	defer c.decoders.Put(dec)
+	if err := dec.Decode(v); err != nil {
 		return fmt.Errorf("rpc: decode %T: %w", v, err)
 	}
 	return nil
