@@ -198,6 +198,7 @@ func (a *Agent) startServer(ctx context.Context, cfg *config.Runtime, nodeID str
 	scfg.FastRaft = a.fast
 	scfg.RaftMultiplier, scfg.Autopilot = cfg.RaftMultiplier, serverAutopilot(cfg.Autopilot) // operator.go
 	scfg.ACLsEnabled = cfg.ACL.Enabled
+	scfg.ACLInitialManagement = cfg.ACL.Tokens.InitialManagement
 	scfg.CoordinateUpdatePeriod = a.serverCoordinatePeriod() // coordinate.go
 	// Without -bootstrap (or -dev) a server with no state waits for the
 	// others: bootstrap-expect, or being added by a cluster's leader.

@@ -34,6 +34,9 @@ func (s *Server) runACLDuties(ctx context.Context) {
 	for {
 		err := s.initACL(ctx)
 		if err == nil {
+			err = s.initManagementToken(ctx)
+		}
+		if err == nil {
 			break
 		}
 		s.logger.Warn("create built-in ACLs", "error", err)
@@ -77,6 +80,40 @@ func (s *Server) initACL(ctx context.Context) error {
 	_, err = s.apply(ctx, fsm.ACLInitRequestType, &state.ACLInitRequest{CreateTime: aclNow()})
 	if err == nil {
 		s.logger.Info("created built-in ACL policies and anonymous token")
+	}
+	return err
+}
+
+// initManagementToken stores the initial_management token when it is
+// configured and no token has its secret. While ACLs are not bootstrapped
+// it is the bootstrap token, so /v1/acl/bootstrap then refuses as
+// Consul's; otherwise it is a new management token.
+func (s *Server) initManagementToken(ctx context.Context) error {
+	secret := s.cfg.ACLInitialManagement
+	if secret == "" {
+		return nil
+	}
+	if !state.ValidACLID(secret) {
+		s.logger.Warn("acl.tokens.initial_management is not a UUID; it is not stored as a token")
+		return nil
+	}
+	_, tok, err := s.store.ACLTokenGetBySecret(nil, secret)
+	if err != nil || tok != nil {
+		return err
+	}
+	accessor, _, err := s.newTokenIDs()
+	if err != nil {
+		return err
+	}
+	t := state.ACLToken{AccessorID: accessor, SecretID: secret, Description: "Initial Management Token",
+		Policies: []state.ACLLink{{ID: state.ACLGlobalManagementPolicyID}}, CreateTime: aclNow()}
+	if s.store.ACLBootstrapIndex() == 0 {
+		_, err = s.apply(ctx, fsm.ACLBootstrapRequestType, &state.ACLBootstrapRequest{Token: t})
+	} else {
+		_, err = s.apply(ctx, fsm.ACLTokenRequestType, &state.ACLTokenRequest{Op: state.ACLSet, Token: t})
+	}
+	if err == nil {
+		s.logger.Info("created the initial management token", "accessor", accessor)
 	}
 	return err
 }

@@ -285,3 +285,43 @@ func TestACLsEnabledInit(t *testing.T) {
 		t.Fatalf("delete anonymous = %v, want ErrInvalidACL", err)
 	}
 }
+
+// TestACLInitialManagementToken: the leader stores the configured
+// initial_management token as the bootstrap token, so it resolves to
+// global-management and /v1/acl/bootstrap is refused afterwards; a
+// restart does not store it twice.
+func TestACLInitialManagementToken(t *testing.T) {
+	const secret = "9c7d2a3e-5b1f-4c8e-a0d6-2f4b8e1c7a95"
+	cfg := testConfig(t)
+	cfg.ACLsEnabled = true
+	cfg.ACLInitialManagement = secret
+	s := startServer(t, cfg)
+	waitFor(t, func() bool {
+		_, tok, _ := s.Store().ACLTokenGetBySecret(nil, secret)
+		return tok != nil
+	})
+	res, err := s.ResolveToken(secret)
+	if err != nil || len(res.Policies) != 1 || res.Policies[0].ID != state.ACLGlobalManagementPolicyID {
+		t.Fatalf("initial management token resolves to %+v, %v", res, err)
+	}
+	var be *state.ACLBootstrapError
+	if _, _, err := s.ACLBootstrap(context.Background()); !errors.As(err, &be) {
+		t.Fatalf("bootstrap after the initial management token = %v, want ACLBootstrapError", err)
+	}
+	if err := s.initManagementToken(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	_, toks, err := s.Store().ACLTokenList(nil, state.ACLTokenFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, tok := range toks {
+		if tok.SecretID == secret {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d tokens carry the initial management secret, want 1", n)
+	}
+}

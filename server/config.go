@@ -87,6 +87,9 @@ type Config struct {
 	// the anonymous token, and delete expired tokens (acl_leader.go).
 	// The ACL methods work either way; enforcing ACLs is the agent's.
 	ACLsEnabled bool
+	// ACLInitialManagement is acl.tokens.initial_management: the leader
+	// stores a management token with this secret when none has it.
+	ACLInitialManagement string
 	// RaftMultiplier scales the production Raft timings (Consul's
 	// performance.raft_multiplier): heartbeat and election timeouts of
 	// 1s and a leader lease of 500ms, each times the multiplier. Zero

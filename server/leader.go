@@ -76,14 +76,8 @@ func (s *Server) VerifyLeader(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if !s.IsLeader() {
-		return s.notLeader(nil)
-	}
-	if !s.leaderReady.Load() {
-		// A new leader has not applied the entries of earlier terms
-		// yet (its barrier runs in establishLeadership): its store may
-		// miss acknowledged writes.
-		return fmt.Errorf("%w: not ready to serve consistent reads", ErrNoLeader)
+	if err := s.waitLeaderReady(ctx); err != nil {
+		return err
 	}
 	f := s.raft.VerifyLeader()
 	done := make(chan error, 1)
@@ -96,6 +90,34 @@ func (s *Server) VerifyLeader(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// waitLeaderReady waits, within rpcHoldTimeout, until this server is a
+// leader that has applied the entries of earlier terms (its barrier runs
+// in establishLeadership, a moment after the election); before that its
+// store may miss acknowledged writes. A read right after an election
+// then waits those milliseconds instead of failing.
+func (s *Server) waitLeaderReady(ctx context.Context) error {
+	hold := time.NewTimer(rpcHoldTimeout)
+	defer hold.Stop()
+	for {
+		ch := s.leaderChanged()
+		if !s.IsLeader() {
+			return s.notLeader(nil)
+		}
+		if s.leaderReady.Load() {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-hold.C:
+			return fmt.Errorf("%w: not ready to serve consistent reads", ErrNoLeader)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.shutdownCh:
+			return ErrShutdown
+		}
 	}
 }
 
