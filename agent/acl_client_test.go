@@ -3,6 +3,7 @@ package agent
 import (
 	"net/http"
 	"testing"
+	"time"
 )
 
 // TestACLClientAgentResolvesThroughServers: a client agent resolves
@@ -74,5 +75,40 @@ func TestACLClientAgentDefaultToken(t *testing.T) {
 	}
 	if r := sweepCall(t, srv.HTTPAddr(), http.MethodGet, "/v1/kv/shared", "", ""); r.code != http.StatusForbidden {
 		t.Errorf("no token on the server: %d %q, want 403 (anonymous)", r.code, r.body)
+	}
+}
+
+// TestACLClientAgentAntiEntropyUsesAgentToken: a client agent's
+// anti-entropy reaches the catalog with its agent token; one without a
+// token that grants it is refused, and its service stays out.
+func TestACLClientAgentAntiEntropyUsesAgentToken(t *testing.T) {
+	srv, _ := startACLAgent(t)
+	agentTok := createToken(t, srv, `node_prefix "client" { policy = "write" } service "web" { policy = "write" }`)
+	start := func(node, tokens string) *Agent {
+		a, _ := startAgent(t, "-node", node, "-bind", "127.0.0.1", "-client", "127.0.0.1",
+			"-http-port", "0", "-server-port", "0", "-serf-lan-port", "0", "-serf-wan-port", "-1", "-dns-port", "-1", "-grpc-port", "-1",
+			"-data-dir", t.TempDir(), "-retry-join", lanAddr(srv),
+			"-hcl", `acl { enabled = true default_policy = "deny" `+tokens+` }`,
+			"-hcl", `service { name = "web" id = "web-`+node+`" port = 80 }`)
+		return a
+	}
+	start("client1", `tokens { agent = "`+agentTok+`" }`)
+	start("client2", "")
+	hasWeb := func(node string) bool {
+		ns, err := srv.server.NodeState(node)
+		if err != nil || ns == nil {
+			return false
+		}
+		for _, s := range ns.Services {
+			if s.ID == "web-"+node {
+				return true
+			}
+		}
+		return false
+	}
+	eventually(t, "client1's service in the catalog", func() bool { return hasWeb("client1") })
+	time.Sleep(time.Second) // client2 has synced (and been refused) by now
+	if hasWeb("client2") {
+		t.Fatal("a client agent without an agent token registered its service under default deny")
 	}
 }

@@ -34,6 +34,15 @@ func (a *Agent) startACL(ctx context.Context, cfg *config.Runtime) error {
 		return fmt.Errorf("acl resolver: %w", err)
 	}
 	a.acl = r
+	// Agents' own calls to the servers (anti-entropy, coordinates, the
+	// views' streams) carry the agent token, and a server judges them by
+	// it (server/rpc_acl.go).
+	if a.server != nil {
+		a.server.SetRPCAuthorizer(r.Authorizer)
+	}
+	if a.client != nil {
+		a.client.SetToken(r.AgentToken)
+	}
 	a.syncResolverTokens(cfg) // tokens persisted through /v1/agent/token (acl_tokens.go)
 	if a.server != nil {
 		store := a.server.Store()

@@ -33,6 +33,7 @@ type Client struct {
 	mu      sync.Mutex
 	servers []string // in the order they are tried; servers[0] is current
 	leader  string   // the leader as the servers last named it (HTTP)
+	token   func() string
 	changed chan struct{}
 }
 
@@ -72,6 +73,25 @@ func (c *Client) SetServers(addrs []string) {
 	c.changed = make(chan struct{})
 }
 
+// SetToken sets where the ACL token that the client's calls carry comes
+// from (the agent token); nil sends none.
+func (c *Client) SetToken(token func() string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.token = token
+}
+
+// withToken adds the agent token to ctx's calls.
+func (c *Client) withToken(ctx context.Context) context.Context {
+	c.mu.Lock()
+	token := c.token
+	c.mu.Unlock()
+	if token == nil {
+		return ctx
+	}
+	return rpc.WithToken(ctx, token())
+}
+
 // Servers returns the known server addresses, the current one first.
 func (c *Client) Servers() []string {
 	c.mu.Lock()
@@ -106,6 +126,7 @@ func (c *Client) demote(addr string) {
 // (a forwarded blocking query) pass a longer deadline in ctx and are not
 // cut short.
 func (c *Client) Call(ctx context.Context, method string, req, resp any) error {
+	ctx = c.withToken(ctx)
 	hold := time.NewTimer(rpcHoldTimeout)
 	defer hold.Stop()
 	var last error
@@ -143,7 +164,8 @@ func clientRetryable(err error) bool {
 	var remote *rpc.RemoteError
 	if errors.As(err, &remote) {
 		return errors.Is(err, ErrNotLeader) || errors.Is(err, ErrNoLeader) ||
-			errors.Is(err, ErrLeadershipLost) || errors.Is(err, ErrHTTPNotReady) || errors.Is(err, ErrShutdown)
+			errors.Is(err, ErrLeadershipLost) || errors.Is(err, ErrHTTPNotReady) || errors.Is(err, ErrShutdown) ||
+			errors.Is(err, ErrACLNotReady)
 	}
 	return true
 }

@@ -33,7 +33,10 @@ func (s *Server) NodeState(node string) (*NodeState, error) {
 
 // registerClientReads serves the reads client agents make over RPC.
 func (s *Server) registerClientReads() {
-	rpc.Handle(s.rpc, "Catalog.NodeState", func(_ context.Context, r *nodeStateReq) (*NodeState, error) {
+	rpc.Handle(s.rpc, "Catalog.NodeState", func(ctx context.Context, r *nodeStateReq) (*NodeState, error) {
+		if err := s.authorizeNode(ctx, r.Node, false); err != nil {
+			return nil, err
+		}
 		return s.NodeState(r.Node)
 	})
 }

@@ -171,6 +171,9 @@ type coordinateReq struct{ Update state.Coordinate }
 // from followers forwarding them to the leader.
 func (s *Server) registerCoordinate() {
 	rpc.Handle(s.rpc, "Coordinate.Update", func(ctx context.Context, r *coordinateReq) (*indexResp, error) {
+		if err := s.authorizeNode(ctx, r.Update.Node, true); err != nil {
+			return nil, err
+		}
 		return &indexResp{}, s.CoordinateUpdate(forwarded(ctx), &r.Update)
 	})
 }

@@ -119,10 +119,16 @@ type (
 // registerForwarded serves the forwarded writes on the leader.
 func (s *Server) registerForwarded() {
 	rpc.Handle(s.rpc, "Catalog.Register", func(ctx context.Context, r *registerReq) (*indexResp, error) {
+		if err := s.authorizeRegister(ctx, &r.Reg); err != nil {
+			return nil, err
+		}
 		idx, err := s.Register(forwarded(ctx), &r.Reg)
 		return &indexResp{idx}, err
 	})
 	rpc.Handle(s.rpc, "Catalog.Deregister", func(ctx context.Context, r *deregisterReq) (*indexResp, error) {
+		if err := s.authorizeDeregister(ctx, &r.Dereg); err != nil {
+			return nil, err
+		}
 		idx, err := s.Deregister(forwarded(ctx), &r.Dereg)
 		return &indexResp{idx}, err
 	})

@@ -44,6 +44,7 @@ type Server struct {
 	leaderReady atomic.Bool
 
 	httpHandler atomic.Pointer[http.Handler] // forwarded HTTP requests (http_forward.go)
+	rpcAuthz    atomic.Pointer[Authorize]    // agents' RPC tokens (rpc_acl.go)
 
 	lan         atomic.Pointer[gossip.Pool] // the agent's LAN pool (lan.go)
 	reconcileCh chan struct{}               // wakes the leader's member reconcile

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/pylonmesh/pylon/acl"
 	"github.com/pylonmesh/pylon/internal/rpc"
 	"github.com/pylonmesh/pylon/server/state"
 )
@@ -110,13 +111,22 @@ func fromWire(batch []wireEvent) ([]state.Event, error) {
 func (s *Server) registerSubscribe() {
 	enc := newEventEncoder(encodedEventsKept)
 	rpc.HandleStream(s.rpc, subscribeMethod, func(ctx context.Context, req *state.SubscribeRequest, send func(*rawBatch) error) error {
-		return serveSubscription(ctx, s.store, enc, *req, send)
+		authz, err := s.callAuthorizer(ctx)
+		if err != nil {
+			return err
+		}
+		if authz != nil && !authz.ServiceRead(req.Key) {
+			return fmt.Errorf("subscribe %s %q: %w", req.Topic, req.Key, ErrPermissionDenied)
+		}
+		return serveSubscription(ctx, s.store, enc, *req, authz, send)
 	})
 }
 
 // serveSubscription sends the subscription's batches until it fails or
-// ctx ends.
-func serveSubscription(ctx context.Context, store *state.Store, enc *eventEncoder, req state.SubscribeRequest, send func(*rawBatch) error) error {
+// ctx ends, leaving out the instances on nodes authz may not read (nil:
+// all are sent).
+func serveSubscription(ctx context.Context, store *state.Store, enc *eventEncoder, req state.SubscribeRequest,
+	authz acl.Authorizer, send func(*rawBatch) error) error {
 	sub, err := store.Subscribe(req)
 	if err != nil {
 		return err
@@ -127,11 +137,19 @@ func serveSubscription(ctx context.Context, store *state.Store, enc *eventEncode
 		if err != nil {
 			return fmt.Errorf("subscribe %s %q: %w", req.Topic, req.Key, err)
 		}
-		batch := &rawBatch{Events: make([]rpc.Raw, len(events))}
-		for i, e := range events {
-			if batch.Events[i], err = enc.encode(e); err != nil {
+		batch := &rawBatch{Events: make([]rpc.Raw, 0, len(events))}
+		for _, e := range events {
+			if csn, ok := e.Payload.(state.CheckServiceNode); ok && authz != nil && !authz.NodeRead(csn.Node.Node) {
+				continue
+			}
+			raw, err := enc.encode(e)
+			if err != nil {
 				return err
 			}
+			batch.Events = append(batch.Events, raw)
+		}
+		if len(batch.Events) == 0 {
+			continue
 		}
 		if err := send(batch); err != nil {
 			return fmt.Errorf("subscribe %s %q: send: %w", req.Topic, req.Key, err)

@@ -23,7 +23,7 @@ func (c *Client) Subscribe(ctx context.Context, req state.SubscribeRequest) (*Su
 		if addr == "" {
 			return nil, fmt.Errorf("subscribe %s %q: %w", req.Topic, req.Key, ErrNoServers)
 		}
-		sub, err := subscribe(ctx, c.pool, addr, req)
+		sub, err := subscribe(c.withToken(ctx), c.pool, addr, req)
 		if err == nil {
 			sub.failed = c.demote
 			return sub, nil

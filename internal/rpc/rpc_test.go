@@ -56,6 +56,9 @@ func serve(t testing.TB) (*Pool, string) {
 	Handle(srv, "Test.Forwarded", func(ctx context.Context, _ *echoReq) (*flagResp, error) {
 		return &flagResp{IsForwarded(ctx)}, nil
 	})
+	Handle(srv, "Test.Token", func(ctx context.Context, _ *echoReq) (*tokenResp, error) {
+		return &tokenResp{Token(ctx)}, nil
+	})
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); _ = mux.Serve() }()
