@@ -2,6 +2,8 @@ package agent
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -110,5 +112,32 @@ func TestACLClientAgentAntiEntropyUsesAgentToken(t *testing.T) {
 	time.Sleep(time.Second) // client2 has synced (and been refused) by now
 	if hasWeb("client2") {
 		t.Fatal("a client agent without an agent token registered its service under default deny")
+	}
+}
+
+// TestACLReloadAppliesDefaultPolicy: a reload that changes
+// acl.default_policy takes effect for the next request.
+func TestACLReloadAppliesDefaultPolicy(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "acl.hcl")
+	write := func(policy string) {
+		t.Helper()
+		text := `acl { enabled = true default_policy = "` + policy + `" tokens { initial_management = "4b2c9e1a-7d3f-4e8b-a6c5-0f1e2d3c4b5a" } }`
+		if err := os.WriteFile(file, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("allow")
+	a, _ := startAgent(t, "-dev", "-config-file", file)
+	get := func() int { return sweepCall(t, a.HTTPAddr(), http.MethodGet, "/v1/catalog/nodes", "", "").code }
+	if code := get(); code != http.StatusOK {
+		t.Fatalf("anonymous read under default allow: %d, want 200", code)
+	}
+	write("deny")
+	if err := a.ReloadConfig(); err != nil {
+		t.Fatal(err)
+	}
+	r := sweepCall(t, a.HTTPAddr(), http.MethodGet, "/v1/catalog/nodes", "", "")
+	if r.code != http.StatusOK || r.body != "[]" {
+		t.Fatalf("anonymous node list after reloading default deny: %d %q, want 200 []", r.code, r.body)
 	}
 }

@@ -79,6 +79,12 @@ func (a *Agent) ReloadConfig() error {
 		}
 	}
 	a.cfg = cfg
+	if a.acl != nil {
+		// default_policy, down_policy and the TTLs reload as Consul's.
+		if err := a.acl.Reconfigure(resolverConfig(cfg)); err != nil {
+			return fmt.Errorf("reload: acl: %w", err)
+		}
+	}
 	a.syncResolverTokens(cfg) // acl_tokens.go
 	a.local.SetNode(nodeIdentity(cfg, a.local.NodeInfo().ID))
 	if err := a.loadConfigured(cfg); err != nil {

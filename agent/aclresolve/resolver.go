@@ -36,12 +36,10 @@ const maxEntries = 1 << 16
 // Resolver turns secrets into authorizers, caching the results. It is
 // safe for concurrent use.
 type Resolver struct {
-	cfg     Config
+	set     atomic.Pointer[settings] // replaced by Reconfigure
 	resolve ResolveFunc
 	logger  *slog.Logger
 	now     func() time.Time
-	ttl     time.Duration
-	def     acl.Decision
 
 	tokens     atomic.Pointer[Tokens]
 	management acl.Authorizer // the initial_management token's
@@ -61,6 +59,32 @@ type Resolver struct {
 	stop   context.Context // cancelled by Close: ends background refreshes
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+}
+
+// settings are the reloadable parts of the configuration.
+type settings struct {
+	downPolicy string
+	ttl        time.Duration
+	def        acl.Decision
+}
+
+func settingsOf(cfg Config) *settings {
+	return &settings{downPolicy: cmp.Or(cfg.DownPolicy, DownExtendCache), ttl: cfg.ttl(), def: cfg.defaultDecision()}
+}
+
+func (r *Resolver) settings() *settings { return r.set.Load() }
+
+// Reconfigure applies a reloaded configuration's default and down
+// policies and TTLs, and drops every cached resolution (they were
+// compiled under the old default). Tokens and the node name are not
+// taken from cfg (SetTokens).
+func (r *Resolver) Reconfigure(cfg Config) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	r.set.Store(settingsOf(cfg))
+	r.Purge()
+	return nil
 }
 
 // entry is one cached resolution. Entries are replaced, never changed,
@@ -96,13 +120,12 @@ func New(cfg Config, resolve ResolveFunc, logger *slog.Logger) (*Resolver, error
 	if logger == nil {
 		logger = slog.Default()
 	}
-	cfg.DownPolicy = cmp.Or(cfg.DownPolicy, DownExtendCache)
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
 	}
 	r := &Resolver{
-		cfg: cfg, resolve: resolve, logger: logger, now: now, ttl: cfg.ttl(), def: cfg.defaultDecision(),
+		resolve: resolve, logger: logger, now: now,
 		management: acl.Compile(acl.Deny, acl.GlobalManagement()),
 		recovery:   acl.Compile(acl.Deny, recoveryRules(cfg.NodeName)),
 		allowAll:   acl.AllowAll(),
@@ -111,6 +134,7 @@ func New(cfg Config, resolve ResolveFunc, logger *slog.Logger) (*Resolver, error
 		flights:    map[string]*flight{},
 		policies:   policyCache{logger: logger},
 	}
+	r.set.Store(settingsOf(cfg))
 	toks := cfg.Tokens
 	r.tokens.Store(&toks)
 	r.stop, r.cancel = context.WithCancel(context.Background())
@@ -183,7 +207,7 @@ func (r *Resolver) Resolve(ctx context.Context, secret string) (acl.Authorizer, 
 		r.hits.Add(1)
 		return e.authz, e.err
 	}
-	if e != nil && r.ttl > 0 && r.cfg.DownPolicy == DownAsyncCache && e.alive(now) {
+	if set := r.settings(); e != nil && set.ttl > 0 && set.downPolicy == DownAsyncCache && e.alive(now) {
 		r.hits.Add(1)
 		r.refreshAsync(secret, e)
 		return e.authz, e.err
@@ -252,19 +276,20 @@ func (r *Resolver) ask(secret string) (*entry, error) {
 	defer cancel()
 	res, err := r.resolve(ctx, secret)
 	now := r.now()
+	set := r.settings()
 	switch {
 	case errors.Is(err, state.ErrACLNotFound) && secret == state.ACLAnonymousTokenSecret:
 		// The leader creates the anonymous token shortly after ACLs are
 		// enabled; until then it is a token without policies.
-		return &entry{authz: acl.Compile(r.def), fresh: now.Add(r.ttl)}, nil
+		return &entry{authz: acl.Compile(set.def), fresh: now.Add(set.ttl)}, nil
 	case errors.Is(err, state.ErrACLNotFound):
-		return &entry{err: ErrNotFound, fresh: now.Add(r.ttl)}, nil
+		return &entry{err: ErrNotFound, fresh: now.Add(set.ttl)}, nil
 	case err != nil:
 		return nil, err
 	case res == nil || res.Token == nil || res.Token.Expired(now):
-		return &entry{err: ErrNotFound, fresh: now.Add(r.ttl)}, nil
+		return &entry{err: ErrNotFound, fresh: now.Add(set.ttl)}, nil
 	}
-	e := &entry{authz: r.compile(res), fresh: now.Add(r.ttl)}
+	e := &entry{authz: r.compile(res, set.def), fresh: now.Add(set.ttl)}
 	if res.Token.ExpirationTime != nil {
 		e.tokenExpiry = *res.Token.ExpirationTime
 	}
@@ -305,15 +330,16 @@ func (r *Resolver) evict() {
 // expired), kept for another TTL before the servers are asked again;
 // else what down_policy says. Call with mu held.
 func (r *Resolver) downEntry(secret string, err error, gen uint64) *entry {
-	r.logger.Warn("ACL token resolution failed; applying down_policy", "down_policy", r.cfg.DownPolicy, "error", err)
+	set := r.settings()
+	r.logger.Warn("ACL token resolution failed; applying down_policy", "down_policy", set.downPolicy, "error", err)
 	now := r.now()
-	switch cached := r.entries[secret]; r.cfg.DownPolicy {
+	switch cached := r.entries[secret]; set.downPolicy {
 	case DownAllow:
 		return &entry{authz: r.allowAll}
 	case DownExtendCache, DownAsyncCache:
 		if cached != nil && cached.alive(now) {
 			ext := *cached
-			ext.fresh, ext.refreshing = now.Add(r.ttl), false
+			ext.fresh, ext.refreshing = now.Add(set.ttl), false
 			r.store(secret, &ext, gen)
 			return &ext
 		}
@@ -347,8 +373,9 @@ func (r *Resolver) refreshAsync(secret string, e *entry) {
 	}()
 }
 
-// compile turns a resolved token into its authorizer.
-func (r *Resolver) compile(res *state.ACLResolvedToken) acl.Authorizer {
+// compile turns a resolved token into its authorizer under the default
+// decision def.
+func (r *Resolver) compile(res *state.ACLResolvedToken, def acl.Decision) acl.Authorizer {
 	sets := make([]*acl.RuleSet, 0, len(res.Policies)+len(res.ServiceIdentities)+len(res.NodeIdentities))
 	for _, p := range res.Policies {
 		if rs := r.policies.rules(p); rs != nil {
@@ -361,7 +388,7 @@ func (r *Resolver) compile(res *state.ACLResolvedToken) acl.Authorizer {
 	for _, ni := range res.NodeIdentities {
 		sets = append(sets, acl.NodeIdentity(ni.NodeName))
 	}
-	return acl.Compile(r.def, sets...)
+	return acl.Compile(def, sets...)
 }
 
 // Purge drops every cached resolution; the next request for each secret

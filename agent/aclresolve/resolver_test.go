@@ -380,3 +380,34 @@ func TestDefaultTokenHeader(t *testing.T) {
 		}
 	}
 }
+
+// TestReconfigure: a reload's default and down policies apply at once,
+// also to tokens resolved (and cached) under the old ones.
+func TestReconfigure(t *testing.T) {
+	s := startServers(t)
+	tok := s.token(t, state.ACLToken{Policies: []state.ACLLink{{ID: s.policy(t, "kv-re", `key "k" { policy = "write" }`)}}})
+	clk := newClock()
+	r := newResolver(t, s, clk, DownDeny, Tokens{})
+	a, err := r.Resolve(context.Background(), tok)
+	if err != nil || a.KeyRead("other") {
+		t.Fatalf("under default deny: read other = %v, %v; want false", a != nil && a.KeyRead("other"), err)
+	}
+	cfg := Config{NodeName: "node1", DefaultPolicy: "allow", DownPolicy: DownAllow,
+		TokenTTL: time.Minute, PolicyTTL: time.Minute, RoleTTL: time.Minute, Now: clk.Now}
+	if err := r.Reconfigure(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if a, err = r.Resolve(context.Background(), tok); err != nil || !a.KeyRead("other") || !a.KeyWrite("k") {
+		t.Fatalf("after reloading default allow: read other %v, write k %v, %v; want true, true",
+			a != nil && a.KeyRead("other"), a != nil && a.KeyWrite("k"), err)
+	}
+	s.down.Store(true)
+	defer s.down.Store(false)
+	if a, err = r.Resolve(context.Background(), "8d1c2b3a-4e5f-4a6b-9c7d-0e1f2a3b4c5d"); err != nil || !a.KeyWrite("anything") {
+		t.Fatalf("unknown token while down after reloading down_policy allow: %v, %v; want allow all", a, err)
+	}
+	cfg.DownPolicy = "sideways"
+	if err := r.Reconfigure(cfg); err == nil {
+		t.Fatal("Reconfigure accepted an unknown down_policy")
+	}
+}
