@@ -56,6 +56,19 @@ func newTestClusterWith(t testing.TB, n int, edit func(*Config)) *testCluster {
 			t.Fatalf("%s: %v", s.ID(), err)
 		}
 	}
+	// Every server must know the whole configuration before a test stops
+	// one: a follower that has not seen the last AddVoter yet refuses the
+	// votes of servers outside its configuration, so with the leader
+	// gone no election could succeed.
+	waitFor(t, func() bool {
+		for _, s := range c.servers {
+			f := s.raft.GetConfiguration()
+			if f.Error() != nil || len(f.Configuration().Servers) != n {
+				return false
+			}
+		}
+		return true
+	})
 	return c
 }
 
