@@ -48,6 +48,7 @@ type Agent struct {
 	server    *server.Server              // non-nil: this agent is a server
 	client    *server.Client              // non-nil: this agent is a client of remote servers
 	lan       atomic.Pointer[gossip.Pool] // the LAN pool; nil when gossip is off
+	wan       atomic.Pointer[gossip.Pool] // a server's WAN pool (gossip_wan.go); nil on clients
 	fast      bool                        // Options.TestTimings
 	local     *local.State
 	checks    *checkSet
@@ -320,7 +321,7 @@ func (a *Agent) Shutdown() error {
 			a.checks.stopAll()
 		}
 		a.wg.Wait()
-		err = errors.Join(err, a.stopLAN())
+		err = errors.Join(err, a.stopLAN(), a.stopWAN())
 		if a.server != nil {
 			err = errors.Join(err, a.server.Shutdown())
 		}

@@ -39,7 +39,7 @@ func (a *Agent) startGossip(_ context.Context, cfg *config.Runtime, nodeID strin
 		a.server.SetLAN(pool)
 	}
 	a.refreshServers()
-	return nil
+	return a.startWAN(cfg, nodeID)
 }
 
 // joinLAN joins the configured members, once the syncer exists (a member
@@ -66,7 +66,7 @@ func (a *Agent) joinLAN(ctx context.Context, cfg *config.Runtime) error {
 	if len(cfg.RetryJoin) > 0 {
 		a.goLoop(func() { a.retryJoinLAN(ctx, pool, cfg) })
 	}
-	return nil
+	return a.joinWAN(ctx, cfg)
 }
 
 // lanConfig is the LAN pool's configuration from the agent's.

@@ -11,9 +11,9 @@ import (
 )
 
 // The gossip operations of the agent API: members, join, leave,
-// force-leave and the keyring. They act on the LAN pool; there is no WAN
-// pool yet, so the WAN variants answer an error (as a Consul client agent
-// does).
+// force-leave and the keyring. They act on the LAN pool, or with ?wan on a
+// server's WAN pool (gossip_wan.go); a client agent has no WAN pool and
+// answers the WAN variants with an error, as Consul's.
 
 // errNoWAN answers the WAN variants of join and force-leave.
 var errNoWAN = errors.New("agent: the WAN gossip pool is not available on this agent")
@@ -55,19 +55,19 @@ func (a *Agent) Failure() error {
 }
 
 // Members lists the LAN gossip pool as this agent sees it, in every state
-// (alive, leaving, left, failed). There is no WAN pool yet: with wan a
-// server lists itself as "<node>.<dc>", as a lone WAN member, and a client
-// agent lists nobody. Without gossip the agent lists itself.
+// (alive, leaving, left, failed), or with wan the WAN pool of servers. A
+// client agent lists nobody in the WAN; a server with the WAN pool off
+// lists itself as "<node>.<dc>". Without gossip the agent lists itself.
 func (a *Agent) Members(wan bool) []api.AgentMember {
 	pool := a.lan.Load()
+	if wan {
+		pool = a.wan.Load()
+	}
 	switch {
 	case wan && a.server == nil:
 		return []api.AgentMember{}
-	case wan:
+	case wan && pool == nil:
 		m := a.selfMember()
-		if pool != nil {
-			m = toAPIMember(pool.LocalMember())
-		}
 		m.Name += "." + a.config().Datacenter
 		return []api.AgentMember{m}
 	case pool == nil:
@@ -94,15 +94,12 @@ func toAPIMember(m gossip.Member) api.AgentMember {
 	}
 }
 
-// Join joins the LAN pool through addr ("host" or "host:port"), as
-// PUT /v1/agent/join does. The WAN pool does not exist yet.
+// Join joins the LAN pool (or with wan the WAN pool) through addr ("host"
+// or "host:port"), as PUT /v1/agent/join does.
 func (a *Agent) Join(addr string, wan bool) error {
-	if wan {
-		return errNoWAN
-	}
-	pool := a.lan.Load()
-	if pool == nil {
-		return errNoLAN
+	pool, err := a.poolFor(wan)
+	if err != nil {
+		return err
 	}
 	if _, err := pool.Join([]string{addr}); err != nil {
 		return fmt.Errorf("agent: join %s: %w", addr, err)
@@ -113,12 +110,9 @@ func (a *Agent) Join(addr string, wan bool) error {
 // ForceLeave moves a failed member of the LAN pool to left, and with prune
 // forgets it at once. An unknown node is an error, as Consul.
 func (a *Agent) ForceLeave(node string, prune, wan bool) error {
-	if wan {
-		return errNoWAN
-	}
-	pool := a.lan.Load()
-	if pool == nil {
-		return errNoLAN
+	pool, err := a.poolFor(wan)
+	if err != nil {
+		return err
 	}
 	known := false
 	for _, m := range pool.Members() {
@@ -130,13 +124,27 @@ func (a *Agent) ForceLeave(node string, prune, wan bool) error {
 	return pool.ForceLeave(node, prune)
 }
 
+// poolFor is the LAN pool, or with wan the WAN pool.
+func (a *Agent) poolFor(wan bool) (*gossip.Pool, error) {
+	if wan {
+		if pool := a.wan.Load(); pool != nil {
+			return pool, nil
+		}
+		return nil, errNoWAN
+	}
+	if pool := a.lan.Load(); pool != nil {
+		return pool, nil
+	}
+	return nil, errNoLAN
+}
+
 // Leave leaves the LAN pool gracefully (the others see this node left,
 // and the leader deregisters it), then shuts the agent down in the
 // background, so that the caller (an HTTP request) can still answer.
 // ShutdownCh is closed when the shutdown is done; call Shutdown to wait for
 // it. A failed leave is logged and the agent shuts down all the same.
 func (a *Agent) Leave() error {
-	err := a.leaveLAN()
+	err := errors.Join(a.leaveLAN(), a.leaveWAN())
 	if err != nil {
 		a.logger.Error("graceful leave failed; shutting down anyway", "error", err)
 	} else {

@@ -13,7 +13,10 @@ import (
 )
 
 func (s *Server) catalogDatacenters(c *call) error {
-	return s.writeJSON(c, []string{s.cfg.Datacenter})
+	if s.agent == nil {
+		return s.writeJSON(c, []string{s.cfg.Datacenter})
+	}
+	return s.writeJSON(c, s.agent.Datacenters())
 }
 
 func (s *Server) catalogNodes(c *call) error {

@@ -50,6 +50,9 @@ type Agent interface {
 	Local() *local.State
 	Self() map[string]any
 	Members(wan bool) []api.AgentMember
+	// Datacenters lists the datacenters the agent knows of (its WAN
+	// pool), its own first.
+	Datacenters() []string
 	RegisterService(def *config.ServiceDefinition, token string, replaceChecks bool) error
 	DeregisterService(id string) error
 	RegisterCheck(def *config.CheckDefinition, token string) error

@@ -1,0 +1,132 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/pylonmesh/pylon/agent/config"
+	"github.com/pylonmesh/pylon/gossip"
+)
+
+// Servers are also members of the WAN pool, which joins the servers of
+// every datacenter under the names "<node>.<dc>" with the LAN tags, the
+// same encryption key and memberlist's WAN timings. It tells a server
+// which datacenters exist (/v1/catalog/datacenters); client agents have
+// none.
+
+// startWAN starts a server's WAN pool, unless the serf_wan port is -1.
+func (a *Agent) startWAN(cfg *config.Runtime, nodeID string) error {
+	if a.server == nil || cfg.Ports.SerfWAN < 0 {
+		return nil
+	}
+	gc := gossip.DefaultWANConfig()
+	gc.NodeName = cfg.NodeName + "." + cfg.Datacenter
+	gc.BindAddr = cmpOr(cfg.SerfBindAddrWAN, cfg.BindAddr)
+	gc.BindPort = cfg.Ports.SerfWAN
+	gc.AdvertiseAddr = cmpOr(cfg.AdvertiseAddrWAN, cfg.AdvertiseAddr)
+	gc.Tags = a.lanTags(cfg, nodeID)
+	gc.EncryptKey = cfg.EncryptKey
+	gc.ReconnectTimeout = cfg.ReconnectTimeoutWAN
+	if !cfg.DevMode {
+		gc.DataDir = cfg.DataDir
+		gc.RejoinAfterLeave = cfg.RejoinAfterLeave && gc.DataDir != ""
+	}
+	if a.fast {
+		gc.Timings = gossip.FastTimings()
+	}
+	gc.Logger = a.logger.With("subsystem", "gossip")
+	pool, err := gossip.New(gc)
+	if err != nil {
+		return fmt.Errorf("start wan pool: %w", err)
+	}
+	a.wan.Store(pool)
+	return nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// joinWAN joins start_join_wan before it returns (failing the start when
+// none answers and retry_join_wan is not set) and retry_join_wan in the
+// background; giving up after retry_max_wan attempts shuts the agent down,
+// as on the LAN.
+func (a *Agent) joinWAN(ctx context.Context, cfg *config.Runtime) error {
+	pool := a.wan.Load()
+	if pool == nil {
+		return nil
+	}
+	if len(cfg.StartJoinWAN) > 0 {
+		n, err := pool.Join(cfg.StartJoinWAN)
+		switch {
+		case err != nil && len(cfg.RetryJoinWAN) == 0:
+			return fmt.Errorf("join wan %v: no address answered (set retry_join_wan to keep trying): %w", cfg.StartJoinWAN, err)
+		case err != nil:
+			a.logger.Warn("start join wan failed; retry join wan goes on", "addrs", cfg.StartJoinWAN, "error", err)
+		default:
+			a.logger.Info("joined the WAN pool", "contacted", n)
+		}
+	}
+	if len(cfg.RetryJoinWAN) == 0 {
+		return nil
+	}
+	a.goLoop(func() {
+		interval := cfg.RetryIntervalWAN
+		if interval <= 0 {
+			interval = defaultRetryInterval
+		}
+		n, err := pool.RetryJoin(ctx, cfg.RetryJoinWAN, interval, cfg.RetryMaxWAN)
+		switch {
+		case err == nil:
+			a.logger.Info("joined the WAN pool", "contacted", n)
+		case ctx.Err() != nil || errors.Is(err, gossip.ErrShutdown):
+		default:
+			err = fmt.Errorf("retry join wan: %w", err)
+			a.logger.Error("retry join wan failed; shutting down", "addrs", cfg.RetryJoinWAN, "attempts", cfg.RetryMaxWAN, "error", err)
+			a.gossipOps.fail(err)
+			go func() { _ = a.Shutdown() }()
+		}
+	})
+	return nil
+}
+
+// Datacenters lists the datacenters the WAN pool knows (those of its
+// alive servers), this agent's first and the others by name; an agent
+// without a WAN pool knows only its own.
+func (a *Agent) Datacenters() []string {
+	own := a.config().Datacenter
+	var others []string
+	if pool := a.wan.Load(); pool != nil {
+		for _, m := range pool.Members() {
+			t, err := m.ParsedTags()
+			if err != nil || m.Status != gossip.StatusAlive || t.Role != gossip.RoleServer ||
+				t.Datacenter == own || slices.Contains(others, t.Datacenter) {
+				continue
+			}
+			others = append(others, t.Datacenter)
+		}
+	}
+	slices.Sort(others)
+	return append([]string{own}, others...)
+}
+
+// leaveWAN leaves the WAN pool gracefully.
+func (a *Agent) leaveWAN() error {
+	if pool := a.wan.Load(); pool != nil {
+		return pool.Leave()
+	}
+	return nil
+}
+
+// stopWAN closes the WAN pool without a leave.
+func (a *Agent) stopWAN() error {
+	if pool := a.wan.Load(); pool != nil {
+		return pool.Shutdown()
+	}
+	return nil
+}

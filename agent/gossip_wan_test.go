@@ -1,0 +1,70 @@
+package agent
+
+import (
+	"net"
+	"slices"
+	"strconv"
+	"testing"
+
+	consulapi "github.com/hashicorp/consul/api"
+)
+
+func wanAddr(a *Agent) string {
+	m := a.wan.Load().LocalMember()
+	return net.JoinHostPort(m.Addr.String(), strconv.Itoa(int(m.Port)))
+}
+
+// wanServerArgs are those of a lone server of datacenter dc with a WAN
+// pool on a free port.
+func wanServerArgs(t *testing.T, node, dc string, extra ...string) []string {
+	return append([]string{"-server", "-bootstrap", "-node", node, "-datacenter", dc, "-bind", "127.0.0.1",
+		"-client", "127.0.0.1", "-data-dir", t.TempDir(), "-http-port", "0", "-server-port", "0",
+		"-serf-lan-port", "0", "-serf-wan-port", "0", "-dns-port", "-1", "-grpc-port", "-1"}, extra...)
+}
+
+// TestWANPoolJoinsDatacenters: servers of two datacenters join the WAN
+// pool, one over the API and one with -retry-join-wan; every server
+// lists all of them as "<node>.<dc>" and every datacenter in
+// /v1/catalog/datacenters, its own first. A client agent has no WAN pool.
+func TestWANPoolJoinsDatacenters(t *testing.T) {
+	s1, api1 := startAgent(t, wanServerArgs(t, "s1", "dc1")...)
+	s2, api2 := startAgent(t, wanServerArgs(t, "s2", "dc2")...)
+	if err := api2.Agent().Join(wanAddr(s1), true); err != nil {
+		t.Fatalf("join wan over the API: %v", err)
+	}
+	_, api3 := startAgent(t, wanServerArgs(t, "s3", "dc3", "-retry-join-wan", wanAddr(s2), "-retry-interval-wan", "100ms")...)
+	want := []string{"s1.dc1", "s2.dc2", "s3.dc3"}
+	for i, cl := range []*consulapi.Client{api1, api2, api3} {
+		eventually(t, "every server in the WAN pool", func() bool {
+			ms, err := cl.Agent().Members(true)
+			if err != nil {
+				return false
+			}
+			var names []string
+			for _, m := range ms {
+				if m.Status == 1 {
+					names = append(names, m.Name)
+				}
+			}
+			slices.Sort(names)
+			return slices.Equal(names, want)
+		})
+		dcs, err := cl.Catalog().Datacenters()
+		own := "dc" + strconv.Itoa(i+1)
+		if err != nil || len(dcs) != 3 || dcs[0] != own || !slices.Contains(dcs, "dc1") || !slices.Contains(dcs, "dc2") || !slices.Contains(dcs, "dc3") {
+			t.Errorf("datacenters from %s = %v, %v; want %s first, then the other two", own, dcs, err, own)
+		}
+	}
+	lan, err := api1.Agent().Members(false)
+	if err != nil || len(lan) != 1 || lan[0].Name != "s1" {
+		t.Errorf("LAN members of s1 = %v, %v; want s1 alone", lan, err)
+	}
+
+	client, _ := startClientAgent(t, s1, "c1")
+	if ms := client.Members(true); len(ms) != 0 {
+		t.Errorf("a client agent lists WAN members %v", ms)
+	}
+	if err := client.Join(wanAddr(s2), true); err == nil {
+		t.Error("a client agent joined the WAN pool")
+	}
+}
