@@ -127,7 +127,7 @@ func TestACLReloadAppliesDefaultPolicy(t *testing.T) {
 		}
 	}
 	write("allow")
-	a, _ := startAgent(t, "-dev", "-config-file", file)
+	a, _ := testAgent(t, "-config-file", file)
 	get := func() int { return sweepCall(t, a.HTTPAddr(), http.MethodGet, "/v1/catalog/nodes", "", "").code }
 	if code := get(); code != http.StatusOK {
 		t.Fatalf("anonymous read under default allow: %d, want 200", code)
