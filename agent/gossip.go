@@ -89,9 +89,29 @@ func (a *Agent) lanConfig(cfg *config.Runtime, nodeID string) gossip.Config {
 	if a.fast {
 		gc.Timings = gossip.FastTimings()
 	}
+	setGossipTimings(&gc.Timings, cfg.GossipLAN)
 	gc.EventHandler = a.onLANEvent
 	gc.Logger = a.logger.With("subsystem", "gossip")
 	return gc
+}
+
+// setGossipTimings puts the timings a gossip_lan or gossip_wan block sets
+// over a pool's defaults.
+func setGossipTimings(t *gossip.Timings, c config.GossipTimings) {
+	for _, d := range []struct{ in, out *time.Duration }{
+		{&c.GossipInterval, &t.GossipInterval}, {&c.ProbeInterval, &t.ProbeInterval}, {&c.ProbeTimeout, &t.ProbeTimeout},
+	} {
+		if *d.in > 0 {
+			*d.out = *d.in
+		}
+	}
+	for _, n := range []struct{ in, out *int }{
+		{&c.GossipNodes, &t.GossipNodes}, {&c.SuspicionMult, &t.SuspicionMult}, {&c.RetransmitMult, &t.RetransmitMult},
+	} {
+		if *n.in > 0 {
+			*n.out = *n.in
+		}
+	}
 }
 
 // retryJoinLAN joins the retry_join addresses every retry_interval until

@@ -36,6 +36,7 @@ func (a *Agent) startWAN(cfg *config.Runtime, nodeID string) error {
 	if a.fast {
 		gc.Timings = gossip.FastTimings()
 	}
+	setGossipTimings(&gc.Timings, cfg.GossipWAN)
 	gc.Logger = a.logger.With("subsystem", "gossip")
 	pool, err := gossip.New(gc)
 	if err != nil {

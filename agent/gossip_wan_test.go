@@ -5,8 +5,12 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	consulapi "github.com/hashicorp/consul/api"
+
+	"github.com/pylonmesh/pylon/agent/config"
+	"github.com/pylonmesh/pylon/gossip"
 )
 
 func wanAddr(a *Agent) string {
@@ -66,5 +70,17 @@ func TestWANPoolJoinsDatacenters(t *testing.T) {
 	}
 	if err := client.Join(wanAddr(s2), true); err == nil {
 		t.Error("a client agent joined the WAN pool")
+	}
+}
+
+// TestGossipTimingsFromConfig: gossip_lan and gossip_wan replace only the
+// timings they set.
+func TestGossipTimingsFromConfig(t *testing.T) {
+	got := gossip.LANTimings()
+	setGossipTimings(&got, config.GossipTimings{ProbeInterval: time.Second, SuspicionMult: 4})
+	want := gossip.LANTimings()
+	want.ProbeInterval, want.SuspicionMult = time.Second, 4
+	if got != want {
+		t.Errorf("timings = %+v, want %+v", got, want)
 	}
 }

@@ -34,6 +34,19 @@ type clusterFile struct {
 
 	Performance performanceFile
 	Autopilot   autopilotFile
+	GossipLAN   gossipFile
+	GossipWAN   gossipFile
+}
+
+// gossipFile is gossip_lan or gossip_wan: the pool's failure detector and
+// gossip timings; unset keys keep the pool's defaults.
+type gossipFile struct {
+	GossipNodes    setting[int]
+	GossipInterval setting[time.Duration]
+	ProbeInterval  setting[time.Duration]
+	ProbeTimeout   setting[time.Duration]
+	SuspicionMult  setting[int]
+	RetransmitMult setting[int]
 }
 
 type performanceFile struct {
@@ -123,6 +136,17 @@ func (fc *fileConfig) gossip(rt *Runtime, _ buildOptions) error {
 			return fmt.Errorf("%s: %w", b.in.at, err)
 		}
 	}
+	for _, g := range []struct {
+		key string
+		in  gossipFile
+		out *GossipTimings
+	}{{"gossip_lan", fc.GossipLAN, &rt.GossipLAN}, {"gossip_wan", fc.GossipWAN, &rt.GossipWAN}} {
+		t, err := g.in.timings(g.key)
+		if err != nil {
+			return err
+		}
+		*g.out = t
+	}
 	rt.ReconnectTimeoutLAN = fc.ReconnectTimeout.or(defaultReconnectTimeout)
 	rt.ReconnectTimeoutWAN = fc.ReconnectTimeoutWAN.or(defaultReconnectTimeout)
 	for _, r := range []struct {
@@ -134,6 +158,32 @@ func (fc *fileConfig) gossip(rt *Runtime, _ buildOptions) error {
 		}
 	}
 	return nil
+}
+
+// timings checks a gossip_lan or gossip_wan block: every value set must be
+// positive.
+func (g gossipFile) timings(key string) (GossipTimings, error) {
+	for _, d := range []struct {
+		name string
+		in   setting[time.Duration]
+	}{{"gossip_interval", g.GossipInterval}, {"probe_interval", g.ProbeInterval}, {"probe_timeout", g.ProbeTimeout}} {
+		if d.in.set && d.in.val <= 0 {
+			return GossipTimings{}, d.in.errorf(key+"."+d.name, "must be positive, got %s", d.in.val)
+		}
+	}
+	for _, n := range []struct {
+		name string
+		in   setting[int]
+	}{{"gossip_nodes", g.GossipNodes}, {"suspicion_mult", g.SuspicionMult}, {"retransmit_mult", g.RetransmitMult}} {
+		if n.in.set && n.in.val <= 0 {
+			return GossipTimings{}, n.in.errorf(key+"."+n.name, "must be positive, got %d", n.in.val)
+		}
+	}
+	return GossipTimings{
+		GossipNodes: g.GossipNodes.or(0), GossipInterval: g.GossipInterval.or(0),
+		ProbeInterval: g.ProbeInterval.or(0), ProbeTimeout: g.ProbeTimeout.or(0),
+		SuspicionMult: g.SuspicionMult.or(0), RetransmitMult: g.RetransmitMult.or(0),
+	}, nil
 }
 
 // checkEncryptKey checks a gossip key. Errors never repeat the key: it is

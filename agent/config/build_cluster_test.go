@@ -23,6 +23,7 @@ type clusterFields struct {
 	LeaveOnTerminate, SkipLeaveOnInterrupt           bool
 	RaftMultiplier                                   int
 	Autopilot                                        Autopilot
+	GossipLAN, GossipWAN                             GossipTimings
 }
 
 func clusterOf(rt *Runtime) clusterFields {
@@ -38,6 +39,7 @@ func clusterOf(rt *Runtime) clusterFields {
 		RejoinAfterLeave: rt.RejoinAfterLeave,
 		LeaveOnTerminate: rt.LeaveOnTerminate, SkipLeaveOnInterrupt: rt.SkipLeaveOnInterrupt,
 		RaftMultiplier: rt.RaftMultiplier, Autopilot: rt.Autopilot,
+		GossipLAN: rt.GossipLAN, GossipWAN: rt.GossipWAN,
 	}
 }
 
@@ -67,6 +69,9 @@ func TestClusterKeysHCLAndJSONAgree(t *testing.T) {
 			CleanupDeadServers: false, LastContactThreshold: time.Second, MaxTrailingLogs: 500, MinQuorum: 3,
 			ServerStabilizationTime: 30 * time.Second,
 		},
+		GossipLAN: GossipTimings{ProbeInterval: time.Second, ProbeTimeout: 500 * time.Millisecond, SuspicionMult: 4,
+			GossipNodes: 4, GossipInterval: 100 * time.Millisecond, RetransmitMult: 5},
+		GossipWAN: GossipTimings{SuspicionMult: 7},
 	}
 	for _, file := range []string{"testdata/cluster.hcl", "testdata/cluster.json"} {
 		t.Run(file, func(t *testing.T) {
@@ -184,6 +189,9 @@ func TestClusterErrors(t *testing.T) {
 		{"negative last_contact_threshold", "c.hcl", `autopilot { last_contact_threshold = "-1s" }`, nil, false, `autopilot.last_contact_threshold: must not be negative`},
 		{"negative server_stabilization_time", "c.json", `{"autopilot": {"server_stabilization_time": "-1s"}}`, nil, false, `autopilot.server_stabilization_time: must not be negative`},
 		{"unknown autopilot key", "c.hcl", "autopilot { cleanup = true }", nil, false, `c.hcl:1: autopilot.cleanup: unknown key`},
+		{"zero gossip_lan probe_timeout", "c.hcl", "gossip_lan {\n probe_timeout = \"0s\"\n}", nil, false, `c.hcl:2: gossip_lan.probe_timeout: must be positive, got 0s`},
+		{"negative gossip_wan suspicion_mult", "c.json", `{"gossip_wan": {"suspicion_mult": -1}}`, nil, false, `c.json:1: gossip_wan.suspicion_mult: must be positive, got -1`},
+		{"unknown gossip_lan key", "c.hcl", "gossip_lan { probes = 3 }", nil, false, `c.hcl:1: gossip_lan.probes: unknown key`},
 		{"bootstrap_expect on a client", "c.hcl", `bootstrap_expect = 3`, []string{}, false, `c.hcl:1: bootstrap_expect: needs server mode`},
 		{"bootstrap_expect in dev mode", "c.hcl", `bootstrap_expect = 3`, nil, true, `c.hcl:1: bootstrap_expect: not allowed in -dev mode`},
 		{"bootstrap_expect with bootstrap", "c.hcl", "bootstrap = true\nbootstrap_expect = 3", nil, false, `c.hcl:2: bootstrap_expect: cannot be used together with bootstrap`},

@@ -109,7 +109,7 @@ var ignoredKeys = keySet(
 	"log_rotate_duration", "log_rotate_max_files", "enable_syslog", "syslog_facility", "config_entries",
 	"audit", "pid_file", "leave_on_interrupt", "translate_wan_addrs", "enable_central_service_config",
 	"advertise_addrs",
-	"segment", "segments", "license_path", "rpc", "gossip_lan", "gossip_wan", "peering",
+	"segment", "segments", "license_path", "rpc", "peering",
 	"experiments", "dns_recursor", "cloud", "enable_agent_tls_for_checks", "discard_check_output",
 	"disable_coordinates", "unix_sockets", "tagged_addresses", "http_max_conns_per_client", "ui_dir",
 )

@@ -83,6 +83,9 @@ type Runtime struct {
 	// least 8h).
 	ReconnectTimeoutLAN time.Duration
 	ReconnectTimeoutWAN time.Duration
+	// GossipLAN and GossipWAN are gossip_lan and gossip_wan: timings that
+	// replace the pools' defaults; zero fields keep them.
+	GossipLAN, GossipWAN GossipTimings
 
 	// Leaving. RejoinAfterLeave rejoins the pool's last members at start
 	// even after a graceful leave. LeaveOnTerminate leaves gracefully on
@@ -168,4 +171,15 @@ type Ports struct {
 	SerfLAN, SerfWAN, Server int
 	SidecarMin, SidecarMax   int
 	ExposeMin, ExposeMax     int
+}
+
+// GossipTimings are a gossip pool's timings set in the config; a zero
+// field keeps the pool's default.
+type GossipTimings struct {
+	GossipNodes    int
+	GossipInterval time.Duration
+	ProbeInterval  time.Duration
+	ProbeTimeout   time.Duration
+	SuspicionMult  int
+	RetransmitMult int
 }

@@ -34,3 +34,14 @@ autopilot {
   min_quorum                = 3
   server_stabilization_time = "30s"
 }
+gossip_lan {
+  probe_interval  = "1s"
+  probe_timeout   = "500ms"
+  suspicion_mult  = 4
+  gossip_nodes    = 4
+  gossip_interval = "100ms"
+  retransmit_mult = 5
+}
+gossip_wan {
+  suspicion_mult = 7
+}
