@@ -81,6 +81,7 @@ func (a *Agent) lanConfig(cfg *config.Runtime, nodeID string) gossip.Config {
 	gc.AdvertiseAddr = cfg.AdvertiseAddr
 	gc.Tags = a.lanTags(cfg, nodeID)
 	gc.EncryptKey = cfg.EncryptKey
+	gc.AcceptPlaintext, gc.SendPlaintext = !cfg.EncryptVerifyIncoming, !cfg.EncryptVerifyOutgoing
 	gc.ReconnectTimeout = cfg.ReconnectTimeoutLAN
 	if !cfg.DevMode {
 		gc.DataDir = cfg.DataDir // the keyring file and the member snapshot

@@ -28,6 +28,7 @@ func (a *Agent) startWAN(cfg *config.Runtime, nodeID string) error {
 	gc.AdvertiseAddr = cmpOr(cfg.AdvertiseAddrWAN, cfg.AdvertiseAddr)
 	gc.Tags = a.lanTags(cfg, nodeID)
 	gc.EncryptKey = cfg.EncryptKey
+	gc.AcceptPlaintext, gc.SendPlaintext = !cfg.EncryptVerifyIncoming, !cfg.EncryptVerifyOutgoing
 	gc.ReconnectTimeout = cfg.ReconnectTimeoutWAN
 	if !cfg.DevMode {
 		gc.DataDir = cfg.DataDir

@@ -41,6 +41,11 @@ type Config struct {
 	// GenerateKey). Empty runs without encryption, unless the keyring file
 	// under DataDir holds keys.
 	EncryptKey string
+	// AcceptPlaintext and SendPlaintext relax encryption while it is being
+	// turned on in a running pool (Consul's encrypt_verify_incoming and
+	// encrypt_verify_outgoing set to false): accept unencrypted messages,
+	// and send unencrypted ones. Both are off by default.
+	AcceptPlaintext, SendPlaintext bool
 	// DataDir holds the keyring file (serf/local.keyring for LAN,
 	// serf/remote.keyring for WAN) and the member snapshot used to rejoin
 	// after a restart (serf/local.snapshot, serf/remote.snapshot). Empty

@@ -280,3 +280,36 @@ func TestConfiguredKeyJoinsTheKeyringFile(t *testing.T) {
 		}
 	}
 }
+
+// TestEncryptionRollout: encryption is turned on in a running plaintext
+// pool as Consul documents: a member with the key that sends and accepts
+// plaintext joins it; once it sends encrypted (or verifies both ways) it
+// no longer can.
+func TestEncryptionRollout(t *testing.T) {
+	key := mustKey(t)
+	plain := newCluster(t, 2, nil)
+	for _, tc := range []struct {
+		name       string
+		accept     bool
+		send       bool
+		joinsPlain bool
+	}{
+		{"key, plaintext both ways", true, true, true},
+		{"key, plaintext accepted only", true, false, false},
+		{"key, verified both ways", false, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPool(t, "rolled", func(c *Config) {
+				withKey(key)(c)
+				c.AcceptPlaintext, c.SendPlaintext = tc.accept, tc.send
+			})
+			_, err := p.Join([]string{plain[0].addr()})
+			if joined := err == nil; joined != tc.joinsPlain {
+				t.Fatalf("joining the plaintext pool: %v, want joined=%v", err, tc.joinsPlain)
+			}
+			if err == nil {
+				_ = p.Leave()
+			}
+		})
+	}
+}

@@ -103,6 +103,7 @@ func (c Config) serfConfig(logger *slog.Logger) (*serf.Config, error) {
 		return nil, err
 	}
 	mc.Keyring = ring
+	mc.GossipVerifyIncoming, mc.GossipVerifyOutgoing = !c.AcceptPlaintext, !c.SendPlaintext
 
 	sc := serf.DefaultConfig()
 	sc.MemberlistConfig = mc
