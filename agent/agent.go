@@ -254,7 +254,7 @@ func (a *Agent) startHTTP(cfg *config.Runtime, base context.Context) error {
 	api.ServeCachedHealthFrom(a.healthView)
 	if a.server != nil {
 		a.server.SetHTTPHandler(api.Handler()) // requests forwarded by clients and followers
-		api.ForwardTo(leaderForwarder{a.server})
+		api.ForwardTo(serverForwarder{a: a, leader: leaderForwarder{a.server}})
 	} else {
 		api.ForwardTo(httpForwarder{a.client})
 	}

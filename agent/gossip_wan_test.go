@@ -4,6 +4,7 @@ import (
 	"net"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,5 +83,44 @@ func TestGossipTimingsFromConfig(t *testing.T) {
 	want.ProbeInterval, want.SuspicionMult = time.Second, 4
 	if got != want {
 		t.Errorf("timings = %+v, want %+v", got, want)
+	}
+}
+
+// TestRequestsForAnotherDatacenter: a request with ?dc= naming another
+// datacenter is answered by that datacenter's servers, found in the WAN
+// pool, also through a client agent; an unknown datacenter is 500 "No
+// path to datacenter".
+func TestRequestsForAnotherDatacenter(t *testing.T) {
+	s1, api1 := startAgent(t, wanServerArgs(t, "s1", "dc1")...)
+	s2, api2 := startAgent(t, wanServerArgs(t, "s2", "dc2")...)
+	if err := api1.Agent().Join(wanAddr(s2), true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api2.KV().Put(&consulapi.KVPair{Key: "where", Value: []byte("dc2")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api1.KV().Put(&consulapi.KVPair{Key: "where", Value: []byte("dc1")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, cliAPI := startClientAgent(t, s1, "c1")
+	eventually(t, "dc2 in the WAN pool of s1", func() bool { return s1.datacenterServer("dc2") != "" })
+	for name, cl := range map[string]*consulapi.Client{"server": api1, "client agent": cliAPI} {
+		for dc, want := range map[string]string{"dc2": "dc2", "dc1": "dc1", "": "dc1"} {
+			p, _, err := cl.KV().Get("where", &consulapi.QueryOptions{Datacenter: dc})
+			if err != nil || p == nil || string(p.Value) != want {
+				t.Errorf("through the %s, ?dc=%s: %v, %v; want %s", name, dc, p, err, want)
+			}
+		}
+	}
+	// A write lands in the datacenter it names.
+	if _, err := api1.KV().Put(&consulapi.KVPair{Key: "written", Value: []byte("x")}, &consulapi.WriteOptions{Datacenter: "dc2"}); err != nil {
+		t.Fatal(err)
+	}
+	if p, _, err := api2.KV().Get("written", nil); err != nil || p == nil {
+		t.Errorf("a write with ?dc=dc2 did not reach dc2: %v, %v", p, err)
+	}
+	_, _, err := api1.KV().Get("where", &consulapi.QueryOptions{Datacenter: "dc9"})
+	if err == nil || !strings.Contains(err.Error(), "No path to datacenter") {
+		t.Errorf("unknown datacenter: %v, want 500 No path to datacenter", err)
 	}
 }

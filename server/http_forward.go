@@ -172,3 +172,15 @@ func (r *recorder) statusOrOK() int {
 	}
 	return r.status
 }
+
+// ForwardHTTPToDatacenter runs an HTTP API request on a server of another
+// datacenter, at addr (its server port, from the WAN pool). That server
+// answers it as its own request: it forwards to its leader when the
+// request needs one.
+func (s *Server) ForwardHTTPToDatacenter(ctx context.Context, addr string, req *HTTPRequest) (*HTTPResponse, error) {
+	resp := new(HTTPResponse)
+	if err := s.pool.Call(ctx, addr, "HTTP.Do", req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
