@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
+	"time"
 
 	"github.com/pylonmesh/pylon/acl"
 	"github.com/pylonmesh/pylon/internal/rpc"
@@ -20,6 +22,11 @@ import (
 
 // subscribeMethod is the stream's RPC name. Callers use Subscribe.
 const subscribeMethod = "Subscribe"
+
+// subscribeHeartbeat is how long a stream may stay silent: with no events
+// for that long the server sends an empty batch, so the subscriber knows
+// the stream is alive and how current this server is (LastContactMs).
+var subscribeHeartbeat = 2 * time.Second
 
 func init() {
 	for name, err := range map[string]error{
@@ -47,11 +54,15 @@ type wireEvent struct {
 // subscriber (subscribe_encode.go).
 type eventBatch struct {
 	Events []wireEvent
+	// LastContactMs is how long the sending server had not heard from
+	// its leader when it sent the batch: 0 on the leader.
+	LastContactMs int64
 }
 
 // rawBatch is an eventBatch as the server sends it.
 type rawBatch struct {
-	Events []rpc.Raw
+	Events        []rpc.Raw
+	LastContactMs int64
 }
 
 // errBadEvent is an event that cannot be converted to or from the wire.
@@ -118,7 +129,8 @@ func (s *Server) registerSubscribe() {
 		if authz != nil && !authz.ServiceRead(req.Key) {
 			return fmt.Errorf("subscribe %s %q: %w", req.Topic, req.Key, ErrPermissionDenied)
 		}
-		return serveSubscription(ctx, s.store, enc, *req, authz, send)
+		lastContact := func() int64 { return min(s.LastContact(), time.Hour).Milliseconds() }
+		return serveSubscription(ctx, s.store, enc, *req, authz, lastContact, send)
 	})
 }
 
@@ -126,18 +138,26 @@ func (s *Server) registerSubscribe() {
 // ctx ends, leaving out the instances on nodes authz may not read (nil:
 // all are sent).
 func serveSubscription(ctx context.Context, store *state.Store, enc *eventEncoder, req state.SubscribeRequest,
-	authz acl.Authorizer, send func(*rawBatch) error) error {
+	authz acl.Authorizer, lastContact func() int64, send func(*rawBatch) error) error {
 	sub, err := store.Subscribe(req)
 	if err != nil {
 		return err
 	}
 	defer sub.Close()
 	for {
-		events, err := sub.Next(ctx)
+		next, cancel := context.WithTimeout(ctx, subscribeHeartbeat)
+		events, err := sub.Next(next)
+		cancel()
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			if err := send(&rawBatch{LastContactMs: lastContact()}); err != nil {
+				return fmt.Errorf("subscribe %s %q: send heartbeat: %w", req.Topic, req.Key, err)
+			}
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("subscribe %s %q: %w", req.Topic, req.Key, err)
 		}
-		batch := &rawBatch{Events: make([]rpc.Raw, 0, len(events))}
+		batch := &rawBatch{Events: make([]rpc.Raw, 0, len(events)), LastContactMs: lastContact()}
 		for _, e := range events {
 			if csn, ok := e.Payload.(state.CheckServiceNode); ok && authz != nil && !authz.NodeRead(csn.Node.Node) {
 				continue
@@ -166,6 +186,25 @@ type Subscription struct {
 	addr   string
 	stream *rpc.ClientStream[eventBatch]
 	failed func(addr string) // called when the server failed the stream; may be nil
+
+	heard       atomic.Int64 // when the last batch came, in Unix nanoseconds
+	lastContact atomic.Int64 // the server's LastContactMs in it
+}
+
+// Behind is how far the subscription's events may trail the leader: the
+// time since its server had last heard from the leader, as the last
+// batch said, plus any silence of the stream beyond two heartbeats (the
+// server or the link may be stuck while the connection stays open).
+func (sub *Subscription) Behind() time.Duration {
+	heard := sub.heard.Load()
+	if heard == 0 {
+		return 0 // nothing received yet: the first batch comes at once
+	}
+	behind := time.Duration(sub.lastContact.Load()) * time.Millisecond
+	if silent := time.Since(time.Unix(0, heard)); silent > 2*subscribeHeartbeat {
+		behind += silent - subscribeHeartbeat
+	}
+	return behind
 }
 
 // subscribe opens a subscription on the server at addr through pool.
@@ -185,20 +224,27 @@ func (sub *Subscription) Addr() string { return sub.addr }
 func (sub *Subscription) Next(ctx context.Context) ([]state.Event, error) {
 	stop := context.AfterFunc(ctx, sub.stream.Close)
 	defer stop()
-	batch, err := sub.stream.Recv()
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
-	}
-	if errors.Is(err, io.EOF) {
-		err = io.ErrUnexpectedEOF // the server never ends a subscription cleanly
-	}
-	if err != nil {
-		if sub.failed != nil && serverFailed(err) {
-			sub.failed(sub.addr)
+	for {
+		batch, err := sub.stream.Recv()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("subscription at %s: %w", sub.addr, err)
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF // the server never ends a subscription cleanly
+		}
+		if err != nil {
+			if sub.failed != nil && serverFailed(err) {
+				sub.failed(sub.addr)
+			}
+			return nil, fmt.Errorf("subscription at %s: %w", sub.addr, err)
+		}
+		sub.lastContact.Store(batch.LastContactMs)
+		sub.heard.Store(time.Now().UnixNano())
+		if len(batch.Events) > 0 {
+			return fromWire(batch.Events)
+		}
+		// A heartbeat: nothing changed.
 	}
-	return fromWire(batch.Events)
 }
 
 // Close ends the subscription; a blocked Next returns. It is idempotent.

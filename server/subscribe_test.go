@@ -306,3 +306,43 @@ func TestEventEncoderSharesEncodings(t *testing.T) {
 		t.Fatalf("unknown payload = %v", err)
 	}
 }
+
+// TestSubscriptionSaysHowFarBehind: a quiet stream still carries
+// heartbeats with its server's last contact with the leader, so a
+// subscriber to a follower cut off from the rest sees it fall behind.
+func TestSubscriptionSaysHowFarBehind(t *testing.T) {
+	old := subscribeHeartbeat
+	subscribeHeartbeat = 50 * time.Millisecond
+	t.Cleanup(func() { subscribeHeartbeat = old })
+	c := newTestCluster(t, 3)
+	leader, followers := c.leader(), c.followers()
+	mustRegister(t, leader, webInstance("n1", "web1", state.HealthPassing))
+	cl := NewClient(nil)
+	t.Cleanup(func() { cl.Close() })
+	cl.SetServers([]string{followers[0].Addr()})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	sub, err := cl.Subscribe(ctx, webHealth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	go func() {
+		for {
+			if _, err := sub.Next(ctx); err != nil {
+				return
+			}
+		}
+	}()
+	waitFor(t, func() bool { return sub.heard.Load() != 0 })
+	if b := sub.Behind(); b > time.Second {
+		t.Fatalf("a follower in touch with its leader is %v behind", b)
+	}
+	// The follower is left alone: no leader, and nobody to elect one with.
+	for _, s := range []*Server{leader, followers[1]} {
+		if err := s.Shutdown(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, func() bool { return sub.Behind() > time.Second })
+}

@@ -42,15 +42,16 @@ type result struct {
 // Readers only load cur.
 type keyView struct {
 	key      key
-	created  time.Time              // bounds the wait for the first snapshot
-	cur      atomic.Pointer[result] // nil until the first snapshot
-	ready    chan struct{}          // closed once cur is set
-	done     chan struct{}          // closed when run returns
-	lastUsed atomic.Int64           // View.clock at the last Get
-	waiters  atomic.Int32           // Gets blocked on the view: it is not idle
-	live     atomic.Bool            // the subscription is up
-	lostAt   atomic.Int64           // unix ns when the subscription was last lost
-	cancel   context.CancelFunc     // stops run
+	created  time.Time                            // bounds the wait for the first snapshot
+	cur      atomic.Pointer[result]               // nil until the first snapshot
+	ready    chan struct{}                        // closed once cur is set
+	done     chan struct{}                        // closed when run returns
+	lastUsed atomic.Int64                         // View.clock at the last Get
+	waiters  atomic.Int32                         // Gets blocked on the view: it is not idle
+	live     atomic.Bool                          // the subscription is up
+	behind   atomic.Pointer[func() time.Duration] // the live subscription's Behind, if it has one
+	lostAt   atomic.Int64                         // unix ns when the subscription was last lost
+	cancel   context.CancelFunc                   // stops run
 }
 
 func newKeyView(k key, cancel context.CancelFunc, now int64) *keyView {
@@ -68,10 +69,18 @@ func (kv *keyView) touch(now int64) {
 	}
 }
 
-// age is zero while the subscription is up, and otherwise the time since
-// it was lost.
+// behindReporter is a subscription that knows how far its events may
+// trail the leader (server.Subscription).
+type behindReporter interface{ Behind() time.Duration }
+
+// age is how far the view may trail the leader: while the subscription is
+// up, what it reports (zero for the local store's), and otherwise the time
+// since it was lost.
 func (kv *keyView) age() time.Duration {
 	if kv.live.Load() {
+		if f := kv.behind.Load(); f != nil {
+			return (*f)()
+		}
 		return 0
 	}
 	return max(time.Since(time.Unix(0, kv.lostAt.Load())), time.Nanosecond)
@@ -157,6 +166,12 @@ func (kv *keyView) run(ctx context.Context, src dnsview.Source, log *slog.Logger
 		}
 		sub, err := src.Subscribe(ctx, state.SubscribeRequest{Topic: kv.key.topic(), Key: kv.key.name, Index: l.index})
 		if err == nil {
+			if b, ok := sub.(behindReporter); ok {
+				f := b.Behind
+				kv.behind.Store(&f)
+			} else {
+				kv.behind.Store(nil)
+			}
 			kv.setLive(true)
 			var delivered bool
 			delivered, err = kv.follow(ctx, sub, l)

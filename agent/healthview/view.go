@@ -102,8 +102,10 @@ func (v *View) Close() {
 
 // Get returns the instances of service (its mesh endpoints when connect)
 // as the view has them, the index of the last change applied, and the
-// view's age: zero while its stream from the server is up, otherwise how
-// long ago it was lost. The records are shared: read them, never modify
+// view's age: while its stream is up, how far the stream says it trails
+// the leader (its server's last contact with the leader, and any silence
+// past the heartbeats; zero from the local store), otherwise how long ago
+// it was lost. The records are shared: read them, never modify
 // them.
 //
 // The first Get of a key starts its view and waits for the opening

@@ -261,3 +261,36 @@ func TestBlockedGetKeepsView(t *testing.T) {
 		t.Fatalf("blocked Get woke at %d, want %d", i, flip)
 	}
 }
+
+// behindSource wraps a source so that its subscriptions report how far
+// behind they are, as the servers' streams do.
+type behindSource struct {
+	dnsview.Source
+	behind time.Duration
+}
+
+type behindSub struct {
+	dnsview.Subscription
+	behind time.Duration
+}
+
+func (b behindSub) Behind() time.Duration { return b.behind }
+
+func (b behindSource) Subscribe(ctx context.Context, req state.SubscribeRequest) (dnsview.Subscription, error) {
+	sub, err := b.Source.Subscribe(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return behindSub{sub, b.behind}, nil
+}
+
+// TestAgeOfALiveStreamBehind: a view whose live stream reports it trails
+// the leader gives that as its age.
+func TestAgeOfALiveStreamBehind(t *testing.T) {
+	s := newTestStore(t)
+	s.register(t, instance("n1", "web", "web1", state.HealthPassing))
+	v := newView(t, behindSource{dnsview.StoreSource(s.Store), 3 * time.Second}, nil)
+	if _, _, age, err := v.Get(context.Background(), "web", false, 0, 0); err != nil || age != 3*time.Second {
+		t.Fatalf("age of a live view 3s behind = %v, %v", age, err)
+	}
+}

@@ -79,7 +79,8 @@ func (s *Server) healthFromView(c *call, q *queryOptions, connect bool) (bool, e
 	}
 	h := c.w.Header()
 	h.Set("X-Consul-Index", strconv.FormatUint(c.index, 10))
-	h.Set("X-Consul-KnownLeader", strconv.FormatBool(age == 0))
+	// A view less than a second behind (Age 0) counts as current.
+	h.Set("X-Consul-KnownLeader", strconv.FormatBool(age < time.Second))
 	h.Set("X-Consul-LastContact", strconv.FormatInt(age.Milliseconds(), 10))
 	h.Set("X-Consul-Effective-Consistency", "stale") // cached reads are stale reads
 	h.Set("X-Cache", "HIT")
