@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -120,5 +121,51 @@ func TestRPCEnforcesTheAgentToken(t *testing.T) {
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("snapshot = %v, want %v", got, tc.want)
 		}
+	}
+}
+
+// TestSubscriptionEndsWhenItsTokenLosesTheService: a stream's token is
+// judged again at every heartbeat; once it may no longer read the
+// service, the stream ends with ErrPermissionDenied.
+func TestSubscriptionEndsWhenItsTokenLosesTheService(t *testing.T) {
+	old := subscribeHeartbeat
+	subscribeHeartbeat = 50 * time.Millisecond
+	t.Cleanup(func() { subscribeHeartbeat = old })
+	c := newTestClusterWith(t, 1, func(cfg *Config) { cfg.ACLsEnabled = true })
+	srv := c.servers[0]
+	var revoked atomic.Bool
+	readWeb, err := acl.ParseRules(`service "web" { policy = "read" } node_prefix "" { policy = "read" }`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.SetRPCAuthorizer(func(string) (acl.Authorizer, error) {
+		if revoked.Load() {
+			return acl.Compile(acl.Deny), nil
+		}
+		return acl.Compile(acl.Deny, readWeb), nil
+	})
+	mustRegister(t, srv, webInstance("n1", "web1", state.HealthPassing))
+	cl := newTestClient(t, c)
+	cl.SetToken(func() string { return "viewer" })
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	sub, err := cl.Subscribe(ctx, webHealth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	if _, err := sub.Next(ctx); err != nil {
+		t.Fatalf("snapshot: %v", err)
+	}
+	revoked.Store(true)
+	for {
+		_, err := sub.Next(ctx)
+		if err == nil {
+			continue // the rest of the snapshot
+		}
+		if !errors.Is(err, ErrPermissionDenied) {
+			t.Fatalf("stream after the token lost the service ended with %v, want ErrPermissionDenied", err)
+		}
+		break
 	}
 }

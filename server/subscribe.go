@@ -122,23 +122,30 @@ func fromWire(batch []wireEvent) ([]state.Event, error) {
 func (s *Server) registerSubscribe() {
 	enc := newEventEncoder(encodedEventsKept)
 	rpc.HandleStream(s.rpc, subscribeMethod, func(ctx context.Context, req *state.SubscribeRequest, send func(*rawBatch) error) error {
-		authz, err := s.callAuthorizer(ctx)
-		if err != nil {
-			return err
-		}
-		if authz != nil && !authz.ServiceRead(req.Key) {
-			return fmt.Errorf("subscribe %s %q: %w", req.Topic, req.Key, ErrPermissionDenied)
+		// The token is judged again before every batch and heartbeat
+		// (resolutions are cached), so a stream whose token loses the
+		// service ends within a heartbeat.
+		authorize := func() (acl.Authorizer, error) {
+			authz, err := s.callAuthorizer(ctx)
+			if err == nil && authz != nil && !authz.ServiceRead(req.Key) {
+				err = ErrPermissionDenied
+			}
+			return authz, err
 		}
 		lastContact := func() int64 { return min(s.LastContact(), time.Hour).Milliseconds() }
-		return serveSubscription(ctx, s.store, enc, *req, authz, lastContact, send)
+		return serveSubscription(ctx, s.store, enc, *req, authorize, lastContact, send)
 	})
 }
 
 // serveSubscription sends the subscription's batches until it fails or
-// ctx ends, leaving out the instances on nodes authz may not read (nil:
-// all are sent).
+// ctx ends. Before each it asks authorize what the caller may read: an
+// error ends the stream, and the instances on nodes the authorizer may not
+// read are left out (a nil authorizer sends all).
 func serveSubscription(ctx context.Context, store *state.Store, enc *eventEncoder, req state.SubscribeRequest,
-	authz acl.Authorizer, lastContact func() int64, send func(*rawBatch) error) error {
+	authorize func() (acl.Authorizer, error), lastContact func() int64, send func(*rawBatch) error) error {
+	if _, err := authorize(); err != nil {
+		return fmt.Errorf("subscribe %s %q: %w", req.Topic, req.Key, err)
+	}
 	sub, err := store.Subscribe(req)
 	if err != nil {
 		return err
@@ -149,11 +156,18 @@ func serveSubscription(ctx context.Context, store *state.Store, enc *eventEncode
 		events, err := sub.Next(next)
 		cancel()
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			if _, err := authorize(); err != nil {
+				return fmt.Errorf("subscribe %s %q: %w", req.Topic, req.Key, err)
+			}
 			if err := send(&rawBatch{LastContactMs: lastContact()}); err != nil {
 				return fmt.Errorf("subscribe %s %q: send heartbeat: %w", req.Topic, req.Key, err)
 			}
 			continue
 		}
+		if err != nil {
+			return fmt.Errorf("subscribe %s %q: %w", req.Topic, req.Key, err)
+		}
+		authz, err := authorize()
 		if err != nil {
 			return fmt.Errorf("subscribe %s %q: %w", req.Topic, req.Key, err)
 		}
