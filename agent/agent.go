@@ -49,6 +49,7 @@ type Agent struct {
 	client    *server.Client              // non-nil: this agent is a client of remote servers
 	lan       atomic.Pointer[gossip.Pool] // the LAN pool; nil when gossip is off
 	wan       atomic.Pointer[gossip.Pool] // a server's WAN pool (gossip_wan.go); nil on clients
+	floodCh   chan struct{}               // wakes floodWAN
 	fast      bool                        // Options.TestTimings
 	local     *local.State
 	checks    *checkSet
@@ -97,6 +98,7 @@ func New(opts Options) (*Agent, error) {
 		fromConfig: newConfigOwned(),
 		events:     userevent.NewBuffer(),
 		fast:       opts.TestTimings,
+		floodCh:    make(chan struct{}, 1),
 	}, nil
 }
 

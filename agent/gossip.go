@@ -163,6 +163,10 @@ func (a *Agent) onLANEvent(e gossip.Event) {
 	}
 	if a.server != nil {
 		a.server.HandleLANEvent(e)
+		select {
+		case a.floodCh <- struct{}{}: // floodWAN
+		default:
+		}
 	}
 	a.refreshServers()
 }

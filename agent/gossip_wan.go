@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
+	"strconv"
+	"time"
 
 	"github.com/pylonmesh/pylon/agent/config"
 	"github.com/pylonmesh/pylon/gossip"
@@ -44,7 +47,61 @@ func (a *Agent) startWAN(cfg *config.Runtime, nodeID string) error {
 		return fmt.Errorf("start wan pool: %w", err)
 	}
 	a.wan.Store(pool)
+	// Tell the LAN where this server's WAN pool is, so the other servers
+	// of the datacenter join it (floodWAN).
+	if lan := a.lan.Load(); lan != nil {
+		tags := a.lanTags(cfg, nodeID)
+		tags.WANJoinPort = int(pool.LocalMember().Port)
+		if err := lan.SetTags(tags); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// floodInterval is how often a server also checks, without a LAN event,
+// that the servers of its datacenter are in its WAN pool.
+const floodInterval = 30 * time.Second
+
+// floodWAN keeps every server of this datacenter in the WAN pool, as
+// Consul's servers do: a server seen in the LAN (wan_join_port tag) that
+// the WAN pool lacks is joined there. It runs at every LAN event
+// (a.floodCh) and every floodInterval until ctx ends.
+func (a *Agent) floodWAN(ctx context.Context) {
+	t := time.NewTicker(floodInterval)
+	defer t.Stop()
+	for {
+		a.floodJoinOnce()
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.floodCh:
+		case <-t.C:
+		}
+	}
+}
+
+func (a *Agent) floodJoinOnce() {
+	lan, wan := a.lan.Load(), a.wan.Load()
+	if lan == nil || wan == nil {
+		return
+	}
+	dc := a.config().Datacenter
+	inWAN := map[string]bool{}
+	for _, m := range wan.Members() {
+		inWAN[m.Name] = m.Status == gossip.StatusAlive
+	}
+	for _, m := range lan.Members() {
+		t, err := m.ParsedTags()
+		if err != nil || m.Status != gossip.StatusAlive || t.Role != gossip.RoleServer || t.Datacenter != dc ||
+			t.WANJoinPort == 0 || inWAN[m.Name+"."+dc] {
+			continue
+		}
+		addr := net.JoinHostPort(m.Addr.String(), strconv.Itoa(t.WANJoinPort))
+		if _, err := wan.Join([]string{addr}); err != nil {
+			a.logger.Debug("flood join of a LAN server into the WAN pool failed", "server", m.Name, "addr", addr, "error", err)
+		}
+	}
 }
 
 func cmpOr(a, b string) string {
@@ -63,6 +120,7 @@ func (a *Agent) joinWAN(ctx context.Context, cfg *config.Runtime) error {
 	if pool == nil {
 		return nil
 	}
+	a.goLoop(func() { a.floodWAN(ctx) })
 	if len(cfg.StartJoinWAN) > 0 {
 		n, err := pool.Join(cfg.StartJoinWAN)
 		switch {

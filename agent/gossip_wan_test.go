@@ -22,7 +22,13 @@ func wanAddr(a *Agent) string {
 // wanServerArgs are those of a lone server of datacenter dc with a WAN
 // pool on a free port.
 func wanServerArgs(t *testing.T, node, dc string, extra ...string) []string {
-	return append([]string{"-server", "-bootstrap", "-node", node, "-datacenter", dc, "-bind", "127.0.0.1",
+	return append([]string{"-bootstrap"}, wanArgs(t, node, dc, extra...)...)
+}
+
+// wanArgs are those of a server of datacenter dc with a WAN pool on a free
+// port, waiting to be added to a cluster.
+func wanArgs(t *testing.T, node, dc string, extra ...string) []string {
+	return append([]string{"-server", "-node", node, "-datacenter", dc, "-bind", "127.0.0.1",
 		"-client", "127.0.0.1", "-data-dir", t.TempDir(), "-http-port", "0", "-server-port", "0",
 		"-serf-lan-port", "0", "-serf-wan-port", "0", "-dns-port", "-1", "-grpc-port", "-1"}, extra...)
 }
@@ -123,4 +129,31 @@ func TestRequestsForAnotherDatacenter(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "No path to datacenter") {
 		t.Errorf("unknown datacenter: %v, want 500 No path to datacenter", err)
 	}
+}
+
+// TestServersFloodTheirDatacenterIntoTheWAN: servers of one datacenter
+// that only joined each other's LAN pool find each other in the WAN pool
+// too, and a server of another datacenter that joins one of them sees all.
+func TestServersFloodTheirDatacenterIntoTheWAN(t *testing.T) {
+	s1, _ := startAgent(t, wanServerArgs(t, "s1", "dc1")...)
+	_, api2 := startAgent(t, wanArgs(t, "s2", "dc1", "-retry-join", lanAddr(s1), "-retry-interval", "100ms")...)
+	s3, _ := startAgent(t, wanServerArgs(t, "s3", "dc2")...)
+	if err := s3.Join(wanAddr(s1), true); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"s1.dc1", "s2.dc1", "s3.dc2"}
+	eventually(t, "s2 to see every server in the WAN pool", func() bool {
+		ms, err := api2.Agent().Members(true)
+		if err != nil {
+			return false
+		}
+		var names []string
+		for _, m := range ms {
+			if m.Status == 1 {
+				names = append(names, m.Name)
+			}
+		}
+		slices.Sort(names)
+		return slices.Equal(names, want)
+	})
 }
