@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/hashicorp/raft"
@@ -67,6 +68,7 @@ func (s *Server) applyResponse(ctx context.Context, t fsm.MessageType, msg any) 
 		timeout = time.Until(dl)
 	}
 	f := s.raft.Apply(data, timeout)
+	bindShutdown(f, s.raftStopped)
 	if err := f.Error(); err != nil {
 		return nil, 0, s.raftError(err)
 	}
@@ -104,4 +106,22 @@ func (s *Server) raftError(err error) error {
 		return fmt.Errorf("%w: %w", ErrTimeout, err)
 	}
 	return fmt.Errorf("raft: %w", err)
+}
+
+// bindShutdown makes a Raft future answer ErrRaftShutdown once stopped is
+// closed. Raft never answers the future of a write it committed but had
+// not applied when it shut down, so a writer would wait forever (seen as a
+// hung Shutdown: a leader duty stuck in apply). Raft's futures end such a
+// wait only through their ShutdownCh field, which Apply leaves unset; it is
+// set here by reflection, before anyone waits. With a Raft version that
+// lacks the field nothing changes (TestBindShutdown notices).
+func bindShutdown(f raft.Future, stopped chan struct{}) {
+	v := reflect.ValueOf(f)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return
+	}
+	field := v.Elem().FieldByName("ShutdownCh")
+	if field.IsValid() && field.CanSet() && field.Type() == reflect.TypeOf(stopped) {
+		field.Set(reflect.ValueOf(stopped))
+	}
 }

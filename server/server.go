@@ -64,6 +64,7 @@ type Server struct {
 	shutdownOnce sync.Once
 	shutdownErr  error
 	shutdownCh   chan struct{}
+	raftStopped  chan struct{} // closed once Raft has shut down (apply.go)
 	wg           sync.WaitGroup
 }
 
@@ -88,7 +89,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, logger: logger.With("subsystem", "server"), store: store,
-		localID: raft.ServerID(cfg.NodeID), leaderCh: make(chan struct{}), shutdownCh: make(chan struct{})}
+		localID: raft.ServerID(cfg.NodeID), leaderCh: make(chan struct{}), shutdownCh: make(chan struct{}),
+		raftStopped: make(chan struct{})}
 	s.timers = newSessionTimers(s.expireSession)
 	s.reconcileCh, s.bootstrapCh = make(chan struct{}, 1), make(chan struct{}, 1)
 	if err := s.startRaft(logger); err != nil {
@@ -173,6 +175,7 @@ func (s *Server) Shutdown() error {
 		if err := s.raft.Shutdown().Error(); err != nil {
 			errs = append(errs, fmt.Errorf("raft shutdown: %w", err))
 		}
+		close(s.raftStopped)
 		s.wg.Wait()
 		s.stopLeaderDuties()
 		if err := s.closeTransportAndStores(); err != nil {
