@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net"
 	"time"
 
@@ -50,7 +51,8 @@ func (s *Server) startRPC(layer *tcpLayer) {
 	ln := layer.mux.Listener(portmux.GRPC)
 	go func() {
 		defer close(s.rpcServed)
-		if err := s.rpc.Serve(ln); err != nil {
+		// The port closing under it is how Serve ends at shutdown.
+		if err := s.rpc.Serve(ln); err != nil && !errors.Is(err, portmux.ErrClosed) {
 			s.logger.Error("rpc server stopped", "error", err)
 		}
 	}()
