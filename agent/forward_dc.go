@@ -3,12 +3,9 @@ package agent
 import (
 	"context"
 	"math/rand/v2"
-	"net"
 	"net/http"
-	"strconv"
 	"strings"
 
-	"github.com/pylonmesh/pylon/gossip"
 	"github.com/pylonmesh/pylon/server"
 )
 
@@ -62,14 +59,7 @@ func (a *Agent) datacenterServer(dc string) string {
 	if pool == nil {
 		return ""
 	}
-	var addrs []string
-	for _, m := range pool.Members() {
-		t, err := m.ParsedTags()
-		if err != nil || m.Status != gossip.StatusAlive || t.Role != gossip.RoleServer || t.Datacenter != dc || t.ServerPort == 0 {
-			continue
-		}
-		addrs = append(addrs, net.JoinHostPort(m.Addr.String(), strconv.Itoa(t.ServerPort)))
-	}
+	addrs := serverAddrs(pool, dc)
 	if len(addrs) == 0 {
 		return ""
 	}

@@ -116,23 +116,28 @@ func setGossipTimings(t *gossip.Timings, c config.GossipTimings) {
 }
 
 // retryJoinLAN joins the retry_join addresses every retry_interval until
-// one answers. Giving up after retry_max attempts is fatal: the agent
-// records the error and shuts down, so that a node that cannot reach its
-// cluster does not run on alone unnoticed.
+// one answers (retryJoin).
 func (a *Agent) retryJoinLAN(ctx context.Context, pool *gossip.Pool, cfg *config.Runtime) {
-	interval := cfg.RetryInterval
+	a.retryJoin(ctx, pool, "LAN", cfg.RetryJoin, cfg.RetryInterval, cfg.RetryMax)
+}
+
+// retryJoin joins addrs to the pool named name every interval (default
+// 30s) until one answers. Giving up after max attempts is fatal: the
+// agent records the error and shuts down, so that a node that cannot
+// reach its cluster does not run on alone unnoticed.
+func (a *Agent) retryJoin(ctx context.Context, pool *gossip.Pool, name string, addrs []string, interval time.Duration, max int) {
 	if interval <= 0 {
 		interval = defaultRetryInterval
 	}
-	n, err := pool.RetryJoin(ctx, cfg.RetryJoin, interval, cfg.RetryMax)
+	n, err := pool.RetryJoin(ctx, addrs, interval, max)
 	switch {
 	case err == nil:
-		a.logger.Info("joined the LAN pool", "contacted", n)
+		a.logger.Info("joined the "+name+" pool", "contacted", n)
 	case ctx.Err() != nil || errors.Is(err, gossip.ErrShutdown):
 		// The agent is stopping.
 	default:
-		err = fmt.Errorf("retry join: %w", err)
-		a.logger.Error("retry join failed; shutting down", "addrs", cfg.RetryJoin, "attempts", cfg.RetryMax, "error", err)
+		err = fmt.Errorf("retry join %s: %w", name, err)
+		a.logger.Error("retry join failed; shutting down", "pool", name, "addrs", addrs, "attempts", max, "error", err)
 		a.gossipOps.fail(err)
 		go func() { _ = a.Shutdown() }() // Shutdown waits for this loop
 	}
@@ -177,7 +182,17 @@ func (a *Agent) refreshServers() {
 	if a.client == nil || pool == nil {
 		return
 	}
-	dc := a.config().Datacenter
+	addrs := serverAddrs(pool, a.config().Datacenter)
+	had := len(a.client.Servers()) > 0
+	a.client.SetServers(addrs)
+	if !had && len(addrs) > 0 && a.gossipOps.started.Load() {
+		a.syncer.Resync() // the first server: the start-up sync could not reach any
+	}
+}
+
+// serverAddrs lists the server addresses (host:port of the server port)
+// of the alive servers of datacenter dc that pool knows.
+func serverAddrs(pool *gossip.Pool, dc string) []string {
 	var addrs []string
 	for _, m := range pool.Members() {
 		t, err := m.ParsedTags()
@@ -186,11 +201,7 @@ func (a *Agent) refreshServers() {
 		}
 		addrs = append(addrs, net.JoinHostPort(m.Addr.String(), strconv.Itoa(t.ServerPort)))
 	}
-	had := len(a.client.Servers()) > 0
-	a.client.SetServers(addrs)
-	if !had && len(addrs) > 0 && a.gossipOps.started.Load() {
-		a.syncer.Resync() // the first server: the start-up sync could not reach any
-	}
+	return addrs
 }
 
 // receiveGossipEvent keeps a user event that came through the pool.

@@ -2,7 +2,6 @@ package agent
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"slices"
@@ -135,23 +134,7 @@ func (a *Agent) joinWAN(ctx context.Context, cfg *config.Runtime) error {
 	if len(cfg.RetryJoinWAN) == 0 {
 		return nil
 	}
-	a.goLoop(func() {
-		interval := cfg.RetryIntervalWAN
-		if interval <= 0 {
-			interval = defaultRetryInterval
-		}
-		n, err := pool.RetryJoin(ctx, cfg.RetryJoinWAN, interval, cfg.RetryMaxWAN)
-		switch {
-		case err == nil:
-			a.logger.Info("joined the WAN pool", "contacted", n)
-		case ctx.Err() != nil || errors.Is(err, gossip.ErrShutdown):
-		default:
-			err = fmt.Errorf("retry join wan: %w", err)
-			a.logger.Error("retry join wan failed; shutting down", "addrs", cfg.RetryJoinWAN, "attempts", cfg.RetryMaxWAN, "error", err)
-			a.gossipOps.fail(err)
-			go func() { _ = a.Shutdown() }()
-		}
-	})
+	a.goLoop(func() { a.retryJoin(ctx, pool, "WAN", cfg.RetryJoinWAN, cfg.RetryIntervalWAN, cfg.RetryMaxWAN) })
 	return nil
 }
 

@@ -33,6 +33,23 @@ func wanArgs(t *testing.T, node, dc string, extra ...string) []string {
 		"-serf-lan-port", "0", "-serf-wan-port", "0", "-dns-port", "-1", "-grpc-port", "-1"}, extra...)
 }
 
+// aliveWAN lists, sorted, the alive WAN members the agent behind cl sees;
+// nil when it cannot be asked.
+func aliveWAN(cl *consulapi.Client) []string {
+	ms, err := cl.Agent().Members(true)
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for _, m := range ms {
+		if m.Status == 1 {
+			names = append(names, m.Name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
 // TestWANPoolJoinsDatacenters: servers of two datacenters join the WAN
 // pool, one over the API and one with -retry-join-wan; every server
 // lists all of them as "<node>.<dc>" and every datacenter in
@@ -46,20 +63,7 @@ func TestWANPoolJoinsDatacenters(t *testing.T) {
 	_, api3 := startAgent(t, wanServerArgs(t, "s3", "dc3", "-retry-join-wan", wanAddr(s2), "-retry-interval-wan", "100ms")...)
 	want := []string{"s1.dc1", "s2.dc2", "s3.dc3"}
 	for i, cl := range []*consulapi.Client{api1, api2, api3} {
-		eventually(t, "every server in the WAN pool", func() bool {
-			ms, err := cl.Agent().Members(true)
-			if err != nil {
-				return false
-			}
-			var names []string
-			for _, m := range ms {
-				if m.Status == 1 {
-					names = append(names, m.Name)
-				}
-			}
-			slices.Sort(names)
-			return slices.Equal(names, want)
-		})
+		eventually(t, "every server in the WAN pool", func() bool { return slices.Equal(aliveWAN(cl), want) })
 		dcs, err := cl.Catalog().Datacenters()
 		own := "dc" + strconv.Itoa(i+1)
 		if err != nil || len(dcs) != 3 || dcs[0] != own || !slices.Contains(dcs, "dc1") || !slices.Contains(dcs, "dc2") || !slices.Contains(dcs, "dc3") {
@@ -142,18 +146,5 @@ func TestServersFloodTheirDatacenterIntoTheWAN(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"s1.dc1", "s2.dc1", "s3.dc2"}
-	eventually(t, "s2 to see every server in the WAN pool", func() bool {
-		ms, err := api2.Agent().Members(true)
-		if err != nil {
-			return false
-		}
-		var names []string
-		for _, m := range ms {
-			if m.Status == 1 {
-				names = append(names, m.Name)
-			}
-		}
-		slices.Sort(names)
-		return slices.Equal(names, want)
-	})
+	eventually(t, "s2 to see every server in the WAN pool", func() bool { return slices.Equal(aliveWAN(api2), want) })
 }
