@@ -12,8 +12,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -403,20 +401,8 @@ func (c consulKV) Delete(ctx context.Context, key string) error {
 func TestPythonConsulKV(t *testing.T) {
 	requirePythonConsul(t)
 	p := startAgent(t, "-dev")
-	script := filepath.Join(t.TempDir(), "kv.py")
-	writeFile(t, script, pythonKVScript)
-	cmd := exec.Command(debianPython, script, strings.TrimPrefix(p.httpAddr, "127.0.0.1:"))
-	cmd.Env = childEnv()
-	var stderr syncBuffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("python client: %v\nstdout %s\nstderr %s", err, stdout, stderr.String())
-	}
 	var got map[string]any
-	if err := json.Unmarshal(stdout, &got); err != nil {
-		t.Fatalf("decode python output %q: %v", stdout, err)
-	}
+	runPython(t, p, pythonKVScript, &got)
 	want := map[string]any{
 		"put": true, "value": "hello", "flags": 5.0, "recurse": []any{"py/a", "py/b/c"},
 		"keys": []any{"py/a", "py/b/"}, "cas_create_existing": false,

@@ -1,10 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -59,16 +55,6 @@ func TestPythonConsulClientWithACLs(t *testing.T) {
 	requirePythonConsul(t)
 	const mgmt = "6a1f0c2e-9d3b-4b7e-8c5a-1e2d3f4a5b6c"
 	p := startAgent(t, "-dev", "-hcl", `acl { enabled = true default_policy = "deny" tokens { initial_management = "`+mgmt+`" } }`)
-	script := filepath.Join(t.TempDir(), "acl.py")
-	writeFile(t, script, pythonACLScript)
-	cmd := exec.Command(debianPython, script, strings.TrimPrefix(p.httpAddr, "127.0.0.1:"), mgmt)
-	cmd.Env = childEnv()
-	var stderr syncBuffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("python client: %v\nstdout %s\nstderr %s", err, stdout, stderr.String())
-	}
 	var r struct {
 		AdminPut          bool   `json:"admin_put"`
 		AdminPutOther     bool   `json:"admin_put_other"`
@@ -80,9 +66,7 @@ func TestPythonConsulClientWithACLs(t *testing.T) {
 		SelfSecretKept    bool   `json:"self_secret_kept"`
 		TokensListed      int    `json:"tokens_listed"`
 	}
-	if err := json.Unmarshal(stdout, &r); err != nil {
-		t.Fatalf("decode python output %q: %v", stdout, err)
-	}
+	runPython(t, p, pythonACLScript, &r, mgmt)
 	want := r
 	want.AdminPut, want.AdminPutOther, want.AnonGetDenied = true, true, true
 	want.ReaderGet, want.ReaderPutDenied, want.ReaderOtherDenied = "v1", true, true

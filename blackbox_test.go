@@ -402,14 +402,14 @@ func requirePythonConsul(t *testing.T) {
 	}
 }
 
-// TestPythonConsulClient drives a -dev agent with Debian's python3-consul.
-func TestPythonConsulClient(t *testing.T) {
-	requirePythonConsul(t)
-	p := startAgent(t, "-dev")
-	script := filepath.Join(t.TempDir(), "client.py")
-	writeFile(t, script, pythonClientScript)
-
-	cmd := exec.Command(debianPython, script, strings.TrimPrefix(p.httpAddr, "127.0.0.1:"))
+// runPython runs script with Debian's python3 against the agent p (its
+// HTTP port is the first argument, args follow) and decodes the JSON it
+// prints into out.
+func runPython(t *testing.T, p *agentProc, script string, out any, args ...string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "client.py")
+	writeFile(t, path, script)
+	cmd := exec.Command(debianPython, append([]string{path, strings.TrimPrefix(p.httpAddr, "127.0.0.1:")}, args...)...)
 	cmd.Env = childEnv()
 	var stderr syncBuffer
 	cmd.Stderr = &stderr
@@ -417,10 +417,17 @@ func TestPythonConsulClient(t *testing.T) {
 	if err != nil {
 		t.Fatalf("python client: %v\nstdout %s\nstderr %s", err, stdout, stderr.String())
 	}
-	var r pythonResult
-	if err := json.Unmarshal(stdout, &r); err != nil {
+	if err := json.Unmarshal(stdout, out); err != nil {
 		t.Fatalf("decode python output %q: %v", stdout, err)
 	}
+}
+
+// TestPythonConsulClient drives a -dev agent with Debian's python3-consul.
+func TestPythonConsulClient(t *testing.T) {
+	requirePythonConsul(t)
+	p := startAgent(t, "-dev")
+	var r pythonResult
+	runPython(t, p, pythonClientScript, &r)
 	t.Logf("python-consul %s", r.Version)
 
 	if !r.Register {
