@@ -128,9 +128,7 @@ func TestRPCEnforcesTheAgentToken(t *testing.T) {
 // judged again at every heartbeat; once it may no longer read the
 // service, the stream ends with ErrPermissionDenied.
 func TestSubscriptionEndsWhenItsTokenLosesTheService(t *testing.T) {
-	old := subscribeHeartbeat
-	subscribeHeartbeat = 50 * time.Millisecond
-	t.Cleanup(func() { subscribeHeartbeat = old })
+	fastHeartbeats(t)
 	c := newTestClusterWith(t, 1, func(cfg *Config) { cfg.ACLsEnabled = true })
 	srv := c.servers[0]
 	var revoked atomic.Bool

@@ -307,13 +307,20 @@ func TestEventEncoderSharesEncodings(t *testing.T) {
 	}
 }
 
+// fastHeartbeats makes quiet streams send a heartbeat every 50ms until
+// the test ends. Call it before the test starts its servers: they read
+// the interval, and the old one is put back after they have stopped.
+func fastHeartbeats(t *testing.T) {
+	old := subscribeHeartbeat
+	subscribeHeartbeat = 50 * time.Millisecond
+	t.Cleanup(func() { subscribeHeartbeat = old })
+}
+
 // TestSubscriptionSaysHowFarBehind: a quiet stream still carries
 // heartbeats with its server's last contact with the leader, so a
 // subscriber to a follower cut off from the rest sees it fall behind.
 func TestSubscriptionSaysHowFarBehind(t *testing.T) {
-	old := subscribeHeartbeat
-	subscribeHeartbeat = 50 * time.Millisecond
-	t.Cleanup(func() { subscribeHeartbeat = old })
+	fastHeartbeats(t)
 	c := newTestCluster(t, 3)
 	leader, followers := c.leader(), c.followers()
 	mustRegister(t, leader, webInstance("n1", "web1", state.HealthPassing))
