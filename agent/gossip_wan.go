@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net"
@@ -25,9 +26,9 @@ func (a *Agent) startWAN(cfg *config.Runtime, nodeID string) error {
 	}
 	gc := gossip.DefaultWANConfig()
 	gc.NodeName = cfg.NodeName + "." + cfg.Datacenter
-	gc.BindAddr = cmpOr(cfg.SerfBindAddrWAN, cfg.BindAddr)
+	gc.BindAddr = cmp.Or(cfg.SerfBindAddrWAN, cfg.BindAddr)
 	gc.BindPort = cfg.Ports.SerfWAN
-	gc.AdvertiseAddr = cmpOr(cfg.AdvertiseAddrWAN, cfg.AdvertiseAddr)
+	gc.AdvertiseAddr = cmp.Or(cfg.AdvertiseAddrWAN, cfg.AdvertiseAddr)
 	gc.Tags = a.lanTags(cfg, nodeID)
 	gc.EncryptKey = cfg.EncryptKey
 	gc.AcceptPlaintext, gc.SendPlaintext = !cfg.EncryptVerifyIncoming, !cfg.EncryptVerifyOutgoing
@@ -101,13 +102,6 @@ func (a *Agent) floodJoinOnce() {
 			a.logger.Debug("flood join of a LAN server into the WAN pool failed", "server", m.Name, "addr", addr, "error", err)
 		}
 	}
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // joinWAN joins start_join_wan before it returns (failing the start when
