@@ -125,17 +125,25 @@ func TestClientAgentDNS(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	lookup := func(a *Agent) []string {
+	lookupName := func(a *Agent, name string) []string {
 		req := new(dns.Msg)
-		req.SetQuestion("api.service.consul.", dns.TypeA)
+		req.SetQuestion(name, dns.TypeA)
 		resp, _, err := (&dns.Client{Timeout: 2 * time.Second}).Exchange(req, a.DNSAddr())
 		if err != nil {
 			return []string{"error: " + err.Error()}
 		}
 		return answers(resp)
 	}
+	lookup := func(a *Agent) []string { return lookupName(a, "api.service.consul.") }
 	for _, a := range []*Agent{cli, srv} {
 		eventually(t, "api in DNS", func() bool { return slices.Equal(lookup(a), []string{"127.0.0.21"}) })
+	}
+	// Node lookups on the client are answered by the servers.
+	if got := lookupName(cli, "node1.node.consul."); !slices.Equal(got, []string{"127.0.0.1"}) {
+		t.Errorf("node1.node.consul on the client = %v, want [127.0.0.1]", got)
+	}
+	if got := lookupName(cli, "nobody.node.consul."); len(got) != 0 {
+		t.Errorf("nobody.node.consul on the client = %v, want nothing", got)
 	}
 	if err := cli.Shutdown(); err != nil { // a crash to the others: no leave
 		t.Fatal(err)

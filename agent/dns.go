@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"time"
 
 	"github.com/pylonmesh/pylon/agent/config"
 	"github.com/pylonmesh/pylon/agent/dnsview"
@@ -76,18 +77,34 @@ func (a *Agent) DNSAddr() string {
 
 // dnsStore is the store the DNS view reads nodes from, and sets where its
 // service views stream from. A server reads its own store. A client agent
-// streams service views from the servers; its store stays empty, so node
-// and prepared-query lookups find nothing there yet (they need reads over
-// RPC).
+// streams service views from the servers and asks them for nodes
+// (Catalog.NodeState); its store stays empty, so prepared-query lookups
+// find nothing there yet (they need an RPC of their own).
 func (a *Agent) dnsStore(viewCfg *dnsview.Config) (*state.Store, error) {
 	if a.server != nil {
 		viewCfg.Queries = a.server.PreparedQuery
 		return a.server.Store(), nil
 	}
 	viewCfg.Source = dnsview.ClientSource(a.client)
+	viewCfg.Nodes = a.clientNode
 	store, err := state.New()
 	if err != nil {
 		return nil, fmt.Errorf("dns view store: %w", err)
 	}
 	return store, nil
+}
+
+// dnsNodeTimeout bounds a client agent's node read for a DNS lookup.
+const dnsNodeTimeout = 2 * time.Second
+
+// clientNode reads a node from the servers for a DNS lookup on a client
+// agent; nil when there is no such node.
+func (a *Agent) clientNode(name string) (*state.Node, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), dnsNodeTimeout)
+	defer cancel()
+	ns, err := a.client.NodeState(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return ns.Node, nil
 }

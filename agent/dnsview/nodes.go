@@ -17,6 +17,9 @@ func (v *View) Node(dc, name string) (dns.Node, bool) {
 		return dns.Node{}, false
 	}
 	_, n, err := v.store.GetNode(nil, name)
+	if err == nil && n == nil && v.cfg.Nodes != nil {
+		n, err = v.cfg.Nodes(name)
+	}
 	if err != nil {
 		v.log.Warn("dns view node read failed", "node", name, "error", err)
 		return dns.Node{}, false

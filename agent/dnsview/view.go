@@ -40,6 +40,10 @@ type Config struct {
 	// Queries runs prepared queries for <name>.query lookups; nil
 	// answers them NXDOMAIN.
 	Queries QueryRunner
+	// Nodes reads a node for <node>.node lookups where the store does not
+	// have it: a client agent asks its servers. nil reads the store only.
+	// It returns nil for an unknown node.
+	Nodes func(name string) (*state.Node, error)
 	// Logger receives subscription errors; nil discards.
 	Logger *slog.Logger
 }
