@@ -145,6 +145,18 @@ func TestClientAgentDNS(t *testing.T) {
 	if got := lookupName(cli, "nobody.node.consul."); len(got) != 0 {
 		t.Errorf("nobody.node.consul on the client = %v, want nothing", got)
 	}
+	// So are prepared queries.
+	if _, _, err := cliAPI.PreparedQuery().Create(&consulapi.PreparedQueryDefinition{
+		Name: "api-q", Service: consulapi.ServiceQuery{Service: "api", OnlyPassing: true},
+	}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := lookupName(cli, "api-q.query.consul."); !slices.Equal(got, []string{"127.0.0.21"}) {
+		t.Errorf("api-q.query.consul on the client = %v, want [127.0.0.21]", got)
+	}
+	if got := lookupName(cli, "missing.query.consul."); len(got) != 0 {
+		t.Errorf("missing.query.consul on the client = %v, want nothing", got)
+	}
 	if err := cli.Shutdown(); err != nil { // a crash to the others: no leave
 		t.Fatal(err)
 	}

@@ -78,8 +78,8 @@ func (a *Agent) DNSAddr() string {
 // dnsStore is the store the DNS view reads nodes from, and sets where its
 // service views stream from. A server reads its own store. A client agent
 // streams service views from the servers and asks them for nodes
-// (Catalog.NodeState); its store stays empty, so prepared-query lookups
-// find nothing there yet (they need an RPC of their own).
+// (Catalog.NodeState) and prepared query executions
+// (PreparedQuery.Execute); its own store stays empty.
 func (a *Agent) dnsStore(viewCfg *dnsview.Config) (*state.Store, error) {
 	if a.server != nil {
 		viewCfg.Queries = a.server.PreparedQuery
@@ -87,6 +87,7 @@ func (a *Agent) dnsStore(viewCfg *dnsview.Config) (*state.Store, error) {
 	}
 	viewCfg.Source = dnsview.ClientSource(a.client)
 	viewCfg.Nodes = a.clientNode
+	viewCfg.Queries = a.client.PreparedQuery
 	store, err := state.New()
 	if err != nil {
 		return nil, fmt.Errorf("dns view store: %w", err)

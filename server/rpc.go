@@ -38,6 +38,7 @@ func (s *Server) startRPC(layer *tcpLayer) {
 	s.registerSubscribe()
 	s.registerHTTPForward()
 	s.registerClientReads()
+	s.registerPreparedQueryExecute()
 	s.registerBootstrapStatus()
 	s.registerCoordinate() // coordinate.go
 	s.pool = rpc.NewPool(func(ctx context.Context, addr string) (net.Conn, error) {

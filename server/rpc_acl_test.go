@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pylonmesh/pylon/acl"
+	"github.com/pylonmesh/pylon/server/preparedquery"
 	"github.com/pylonmesh/pylon/server/state"
 )
 
@@ -78,6 +79,22 @@ func TestRPCEnforcesTheAgentToken(t *testing.T) {
 	}
 	if err := reader.CoordinateUpdate(ctx, &state.Coordinate{Node: "n1", Coord: &state.Coord{Vec: make([]float64, 8)}}); !errors.Is(err, ErrPermissionDenied) {
 		t.Fatalf("coordinate update by a read-only token = %v, want ErrPermissionDenied", err)
+	}
+
+	// A prepared query executed for a client agent answers what its token
+	// may read.
+	if _, err := srv.PreparedQueryApply(ctx, state.QueryOpCreate,
+		&state.PreparedQuery{Name: "webq", Service: state.ServiceQuery{Service: "web"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		cl   *Client
+		want int
+	}{{reader, 1}, {agent, 2}} {
+		res, err := tc.cl.PreparedQuery("webq", preparedquery.Options{})
+		if err != nil || len(res.Nodes) != tc.want {
+			t.Errorf("webq executed for a client agent: %d instances, %v; want %d", len(res.Nodes), err, tc.want)
+		}
 	}
 
 	// The reader's stream shows web on n1 only; the agent's both nodes;

@@ -1,0 +1,57 @@
+package server
+
+import (
+	"context"
+	"net/netip"
+	"time"
+
+	"github.com/pylonmesh/pylon/internal/rpc"
+	"github.com/pylonmesh/pylon/server/preparedquery"
+)
+
+// A client agent has no store to run <name>.query DNS lookups on: it asks
+// a server to execute the query (PreparedQuery.Execute), as its agent
+// token allows.
+
+// queryExecReq is a prepared query execution a client agent asks for.
+type queryExecReq struct {
+	NameOrID string
+	Agent    string // the asking node, for Near "_agent"
+	Source   string // the DNS client's address, for Near "_ip"; "" when unknown
+}
+
+// queryExecTimeout bounds a client agent's execution call.
+const queryExecTimeout = 2 * time.Second
+
+func (s *Server) registerPreparedQueryExecute() {
+	rpc.Handle(s.rpc, "PreparedQuery.Execute", func(ctx context.Context, r *queryExecReq) (*preparedquery.Result, error) {
+		authz, err := s.callAuthorizer(ctx)
+		if err != nil {
+			return nil, err
+		}
+		opts := preparedquery.Options{Agent: r.Agent, Authz: authz}
+		if r.Source != "" {
+			opts.Source, _ = netip.ParseAddr(r.Source)
+		}
+		res, err := s.PreparedQuery(r.NameOrID, opts)
+		if err != nil {
+			return nil, err
+		}
+		return &res, nil
+	})
+}
+
+// PreparedQuery executes a prepared query on a server, for a client
+// agent's DNS; it has the signature of Server.PreparedQuery. Only the
+// asking node and source address of opts cross the wire.
+func (c *Client) PreparedQuery(nameOrID string, opts preparedquery.Options) (preparedquery.Result, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), queryExecTimeout)
+	defer cancel()
+	req := &queryExecReq{NameOrID: nameOrID, Agent: opts.Agent}
+	if opts.Source.IsValid() {
+		req.Source = opts.Source.String()
+	}
+	var res preparedquery.Result
+	err := c.Call(ctx, "PreparedQuery.Execute", req, &res)
+	return res, err
+}
