@@ -140,4 +140,12 @@ func TestACLReloadAppliesDefaultPolicy(t *testing.T) {
 	if r.code != http.StatusOK || r.body != "[]" {
 		t.Fatalf("anonymous node list after reloading default deny: %d %q, want 200 []", r.code, r.body)
 	}
+	resp, err := http.Get("http://" + a.HTTPAddr() + "/v1/catalog/nodes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("X-Consul-Default-ACL-Policy"); got != "deny" {
+		t.Errorf("X-Consul-Default-ACL-Policy after the reload = %q, want deny", got)
+	}
 }

@@ -85,6 +85,9 @@ func (a *Agent) ReloadConfig() error {
 			return fmt.Errorf("reload: acl: %w", err)
 		}
 	}
+	if a.httpAPI != nil {
+		a.httpAPI.SetDefaultACLPolicy(defaultACLPolicy(cfg))
+	}
 	a.syncResolverTokens(cfg) // acl_tokens.go
 	a.local.SetNode(nodeIdentity(cfg, a.local.NodeInfo().ID))
 	if err := a.loadConfigured(cfg); err != nil {

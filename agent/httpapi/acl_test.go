@@ -13,6 +13,7 @@ import (
 	"github.com/pylonmesh/pylon/acl"
 	"github.com/pylonmesh/pylon/api"
 	"github.com/pylonmesh/pylon/server"
+	"github.com/pylonmesh/pylon/server/state"
 )
 
 // aclTestAPI starts a dev server with ACLs on and an API whose tokens are
@@ -30,6 +31,14 @@ func aclTestAPI(t *testing.T, enabled bool) http.Handler {
 	defer cancel()
 	if err := srv.WaitForLeader(ctx); err != nil {
 		t.Fatal(err)
+	}
+	// With ACLs on, the leader creates the anonymous token just after it
+	// is elected; the tests read it.
+	for enabled && ctx.Err() == nil {
+		if _, err := srv.ResolveToken(state.ACLAnonymousTokenSecret); err == nil {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 	tokens := map[string]acl.Authorizer{
 		"":     acl.AllowAll(),

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"cmp"
 	"context"
 	"net/http"
 	"strconv"
@@ -85,7 +84,7 @@ func (s *Server) setMeta(w http.ResponseWriter, q *queryOptions, idx uint64) {
 		mode = "consistent"
 	}
 	h.Set("X-Consul-Effective-Consistency", mode)
-	h.Set("X-Consul-Default-ACL-Policy", cmp.Or(s.cfg.DefaultACLPolicy, "allow"))
+	h.Set("X-Consul-Default-ACL-Policy", *s.defaultPolicy.Load())
 	if q.Cached {
 		h.Set("X-Cache", "MISS")
 		h.Set("Age", "0")

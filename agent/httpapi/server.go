@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/pylonmesh/pylon/acl"
@@ -113,6 +115,16 @@ type Server struct {
 	// healthViews answers ?cached health reads (health_cached.go); nil
 	// serves them as any read.
 	healthViews HealthViews
+	// defaultPolicy is what X-Consul-Default-ACL-Policy says; a reload
+	// may change it (SetDefaultACLPolicy).
+	defaultPolicy atomic.Pointer[string]
+}
+
+// SetDefaultACLPolicy changes the policy reads report in
+// X-Consul-Default-ACL-Policy ("" reports "allow"), after a reload.
+func (s *Server) SetDefaultACLPolicy(policy string) {
+	policy = cmp.Or(policy, "allow")
+	s.defaultPolicy.Store(&policy)
 }
 
 // New builds the API over its collaborators. authz resolves a request's
@@ -128,6 +140,7 @@ func New(cfg Config, cat Catalog, ag Agent, authz func(string) (acl.Authorizer, 
 		cfg.MaxQueryTime = 10 * time.Minute
 	}
 	s := &Server{cfg: cfg, catalog: cat, agent: ag, authz: authz, logger: logger}
+	s.SetDefaultACLPolicy(cfg.DefaultACLPolicy)
 	s.mux = s.routes()
 	return s
 }
