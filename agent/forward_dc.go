@@ -4,22 +4,24 @@ import (
 	"context"
 	"math/rand/v2"
 	"net/http"
-	"strings"
 
+	"github.com/pylonmesh/pylon/agent/httpapi"
 	"github.com/pylonmesh/pylon/server"
 )
 
 // serverForwarder is a server agent's forwarder: a request for another
 // datacenter (?dc=) goes to one of its servers, found in the WAN pool;
-// the rest to this datacenter's leader when Consul serves it there.
+// the rest to this datacenter's leader when Consul serves it there. The
+// API never offers it the agent's own endpoints, user events or the
+// keyring (httpapi.Forwarder).
 type serverForwarder struct {
 	a      *Agent
 	leader leaderForwarder
 }
 
 func (f serverForwarder) ForwardHTTP(w http.ResponseWriter, r *http.Request) bool {
-	dc := remoteDatacenter(r, f.a.config().Datacenter)
-	if dc == "" || server.ForwardedHTTP(r.Context()) {
+	dc := httpapi.RequestDatacenter(r)
+	if dc == "" || dc == f.a.config().Datacenter || server.ForwardedHTTP(r.Context()) {
 		return f.leader.ForwardHTTP(w, r)
 	}
 	addr := f.a.datacenterServer(dc)
@@ -31,25 +33,6 @@ func (f serverForwarder) ForwardHTTP(w http.ResponseWriter, r *http.Request) boo
 		return f.a.server.ForwardHTTPToDatacenter(ctx, addr, req)
 	})
 	return true
-}
-
-// remoteDatacenter is the datacenter a request names with ?dc= (or
-// ?datacenter=) when it is not own; "" otherwise. The agent's own
-// endpoints, user events and the keyring are never sent on.
-func remoteDatacenter(r *http.Request, own string) string {
-	p := r.URL.Path
-	if strings.HasPrefix(p, "/v1/agent/") || strings.HasPrefix(p, "/v1/event/") || p == "/v1/operator/keyring" {
-		return ""
-	}
-	q := r.URL.Query()
-	dc := q.Get("datacenter")
-	if dc == "" {
-		dc = q.Get("dc")
-	}
-	if dc == own {
-		return ""
-	}
-	return dc
 }
 
 // datacenterServer picks an alive server of datacenter dc from the WAN

@@ -129,6 +129,17 @@ func TestRequestsForAnotherDatacenter(t *testing.T) {
 	if p, _, err := api2.KV().Get("written", nil); err != nil || p == nil {
 		t.Errorf("a write with ?dc=dc2 did not reach dc2: %v, %v", p, err)
 	}
+	// So does a ?cached health read: the views are those of its own
+	// datacenter.
+	if err := api2.Agent().ServiceRegister(&consulapi.AgentServiceRegistration{ID: "far-1", Name: "far", Port: 80}); err != nil {
+		t.Fatal(err)
+	}
+	for name, cl := range map[string]*consulapi.Client{"server": api1, "client agent": cliAPI} {
+		eventually(t, "far through the "+name+" with ?cached&dc=dc2", func() bool {
+			es, _, err := cl.Health().Service("far", "", false, &consulapi.QueryOptions{Datacenter: "dc2", UseCache: true})
+			return err == nil && len(es) == 1 && es[0].Service.ID == "far-1"
+		})
+	}
 	_, _, err := api1.KV().Get("where", &consulapi.QueryOptions{Datacenter: "dc9"})
 	if err == nil || !strings.Contains(err.Error(), "No path to datacenter") {
 		t.Errorf("unknown datacenter: %v, want 500 No path to datacenter", err)

@@ -19,7 +19,7 @@ func (s *Server) eventFire(c *call) error {
 	if !c.authz.EventWrite(c.arg) {
 		return errPermissionDenied
 	}
-	if dc := datacenterOf(c.r); dc != "" && dc != s.cfg.Datacenter {
+	if dc := RequestDatacenter(c.r); dc != "" && dc != s.cfg.Datacenter {
 		return &httpError{500, "No path to datacenter"}
 	}
 	payload, err := io.ReadAll(io.LimitReader(c.r.Body, userevent.SizeLimit+1))

@@ -43,6 +43,9 @@ func (s *Server) servesCachedHealth(r *http.Request) bool {
 		!strings.HasPrefix(r.URL.Path, "/v1/health/service/") && !strings.HasPrefix(r.URL.Path, "/v1/health/connect/") {
 		return false
 	}
+	if dc := RequestDatacenter(r); dc != "" && dc != s.cfg.Datacenter {
+		return false // the views are this datacenter's: it goes to the other's servers
+	}
 	return strings.Contains(r.URL.RawQuery, "cached") && r.URL.Query().Has("cached")
 }
 

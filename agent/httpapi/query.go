@@ -34,7 +34,7 @@ func (s *Server) parseQuery(r *http.Request) (*queryOptions, error) {
 	if q.Stale && q.Consistent {
 		return nil, badRequest("Cannot specify ?stale with ?consistent, conflicting semantics.")
 	}
-	if dc := datacenterOf(r); dc != "" && dc != s.cfg.Datacenter {
+	if dc := RequestDatacenter(r); dc != "" && dc != s.cfg.Datacenter {
 		return nil, &httpError{http.StatusInternalServerError, "No path to datacenter"}
 	}
 	if idx := v.Get("index"); idx != "" {
@@ -88,8 +88,9 @@ func parseWait(raw string) (time.Duration, error) {
 	return time.ParseDuration(raw)
 }
 
-// datacenterOf returns ?dc (or ?datacenter, which wins).
-func datacenterOf(r *http.Request) string {
+// RequestDatacenter returns the datacenter a request names: ?dc (or
+// ?datacenter, which wins); "" when it names none.
+func RequestDatacenter(r *http.Request) string {
 	v := r.URL.Query()
 	if dc := v.Get("datacenter"); dc != "" {
 		return dc

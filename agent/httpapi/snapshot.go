@@ -89,7 +89,7 @@ func (s *Server) snapshotSave(c *call) error {
 // a 400 with the reason (Consul answers 500 for those; a broken upload is
 // the client's fault), one over the size limit a 413.
 func (s *Server) snapshotRestore(c *call) error {
-	if dc := datacenterOf(c.r); dc != "" && dc != s.cfg.Datacenter {
+	if dc := RequestDatacenter(c.r); dc != "" && dc != s.cfg.Datacenter {
 		return &httpError{http.StatusInternalServerError, "No path to datacenter"}
 	}
 	err := s.catalog.SnapshotRestore(c.r.Context(), c.r.Body)
