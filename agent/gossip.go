@@ -22,7 +22,8 @@ import (
 // defaultRetryInterval is Consul's retry_interval.
 const defaultRetryInterval = 30 * time.Second
 
-// startGossip starts this agent's LAN pool, alone until joinLAN, unless
+// startGossip starts this agent's LAN pool (and a server's WAN pool
+// first, whose port the LAN tags announce), alone until joinLAN, unless
 // the serf_lan port is -1. When retry_max attempts of retry_join are spent
 // the agent shuts itself down with the error (Failure reports it), as
 // Consul does.
@@ -30,16 +31,19 @@ func (a *Agent) startGossip(_ context.Context, cfg *config.Runtime, nodeID strin
 	if cfg.Ports.SerfLAN < 0 {
 		return nil
 	}
+	if err := a.startWAN(cfg, nodeID); err != nil {
+		return err
+	}
 	pool, err := gossip.New(a.lanConfig(cfg, nodeID))
 	if err != nil {
-		return err
+		return errors.Join(err, a.stopWAN())
 	}
 	a.lan.Store(pool)
 	if a.server != nil {
 		a.server.SetLAN(pool)
 	}
 	a.refreshServers()
-	return a.startWAN(cfg, nodeID)
+	return nil
 }
 
 // joinLAN joins the configured members, once the syncer exists (a member
@@ -80,6 +84,10 @@ func (a *Agent) lanConfig(cfg *config.Runtime, nodeID string) gossip.Config {
 	gc.BindPort = cfg.Ports.SerfLAN
 	gc.AdvertiseAddr = cfg.AdvertiseAddr
 	gc.Tags = a.lanTags(cfg, nodeID)
+	if wan := a.wan.Load(); wan != nil {
+		// The other servers of the datacenter join it there (floodWAN).
+		gc.Tags.WANJoinPort = int(wan.LocalMember().Port)
+	}
 	gc.EncryptKey = cfg.EncryptKey
 	gc.AcceptPlaintext, gc.SendPlaintext = !cfg.EncryptVerifyIncoming, !cfg.EncryptVerifyOutgoing
 	gc.ReconnectTimeout = cfg.ReconnectTimeoutLAN
@@ -190,16 +198,33 @@ func (a *Agent) refreshServers() {
 	}
 }
 
+// serverMember is an alive server a pool knows, with its tags.
+type serverMember struct {
+	gossip.Member
+	tags gossip.Tags
+}
+
+// aliveServers lists the alive servers pool knows; members whose tags do
+// not parse are left out.
+func aliveServers(pool *gossip.Pool) []serverMember {
+	var out []serverMember
+	for _, m := range pool.Members() {
+		t, err := m.ParsedTags()
+		if err == nil && m.Status == gossip.StatusAlive && t.Role == gossip.RoleServer {
+			out = append(out, serverMember{m, t})
+		}
+	}
+	return out
+}
+
 // serverAddrs lists the server addresses (host:port of the server port)
 // of the alive servers of datacenter dc that pool knows.
 func serverAddrs(pool *gossip.Pool, dc string) []string {
 	var addrs []string
-	for _, m := range pool.Members() {
-		t, err := m.ParsedTags()
-		if err != nil || m.Status != gossip.StatusAlive || t.Role != gossip.RoleServer || t.Datacenter != dc || t.ServerPort == 0 {
-			continue
+	for _, s := range aliveServers(pool) {
+		if s.tags.Datacenter == dc && s.tags.ServerPort != 0 {
+			addrs = append(addrs, net.JoinHostPort(s.Addr.String(), strconv.Itoa(s.tags.ServerPort)))
 		}
-		addrs = append(addrs, net.JoinHostPort(m.Addr.String(), strconv.Itoa(t.ServerPort)))
 	}
 	return addrs
 }

@@ -47,15 +47,6 @@ func (a *Agent) startWAN(cfg *config.Runtime, nodeID string) error {
 		return fmt.Errorf("start wan pool: %w", err)
 	}
 	a.wan.Store(pool)
-	// Tell the LAN where this server's WAN pool is, so the other servers
-	// of the datacenter join it (floodWAN).
-	if lan := a.lan.Load(); lan != nil {
-		tags := a.lanTags(cfg, nodeID)
-		tags.WANJoinPort = int(pool.LocalMember().Port)
-		if err := lan.SetTags(tags); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
@@ -88,18 +79,16 @@ func (a *Agent) floodJoinOnce() {
 	}
 	dc := a.config().Datacenter
 	inWAN := map[string]bool{}
-	for _, m := range wan.Members() {
-		inWAN[m.Name] = m.Status == gossip.StatusAlive
+	for _, s := range aliveServers(wan) {
+		inWAN[s.Name] = true
 	}
-	for _, m := range lan.Members() {
-		t, err := m.ParsedTags()
-		if err != nil || m.Status != gossip.StatusAlive || t.Role != gossip.RoleServer || t.Datacenter != dc ||
-			t.WANJoinPort == 0 || inWAN[m.Name+"."+dc] {
+	for _, s := range aliveServers(lan) {
+		if s.tags.Datacenter != dc || s.tags.WANJoinPort == 0 || inWAN[s.Name+"."+dc] {
 			continue
 		}
-		addr := net.JoinHostPort(m.Addr.String(), strconv.Itoa(t.WANJoinPort))
+		addr := net.JoinHostPort(s.Addr.String(), strconv.Itoa(s.tags.WANJoinPort))
 		if _, err := wan.Join([]string{addr}); err != nil {
-			a.logger.Debug("flood join of a LAN server into the WAN pool failed", "server", m.Name, "addr", addr, "error", err)
+			a.logger.Debug("flood join of a LAN server into the WAN pool failed", "server", s.Name, "addr", addr, "error", err)
 		}
 	}
 }
@@ -139,13 +128,10 @@ func (a *Agent) Datacenters() []string {
 	own := a.config().Datacenter
 	var others []string
 	if pool := a.wan.Load(); pool != nil {
-		for _, m := range pool.Members() {
-			t, err := m.ParsedTags()
-			if err != nil || m.Status != gossip.StatusAlive || t.Role != gossip.RoleServer ||
-				t.Datacenter == own || slices.Contains(others, t.Datacenter) {
-				continue
+		for _, s := range aliveServers(pool) {
+			if dc := s.tags.Datacenter; dc != own && !slices.Contains(others, dc) {
+				others = append(others, dc)
 			}
-			others = append(others, t.Datacenter)
 		}
 	}
 	slices.Sort(others)
