@@ -11,6 +11,7 @@ import (
 	"github.com/pylonmesh/pylon/agent/config"
 	"github.com/pylonmesh/pylon/agent/dnsview"
 	"github.com/pylonmesh/pylon/dns"
+	"github.com/pylonmesh/pylon/server/preparedquery"
 	"github.com/pylonmesh/pylon/server/state"
 )
 
@@ -87,7 +88,7 @@ func (a *Agent) dnsStore(viewCfg *dnsview.Config) (*state.Store, error) {
 	}
 	viewCfg.Source = dnsview.ClientSource(a.client)
 	viewCfg.Nodes = a.clientNode
-	viewCfg.Queries = a.client.PreparedQuery
+	viewCfg.Queries = a.clientPreparedQuery
 	store, err := state.New()
 	if err != nil {
 		return nil, fmt.Errorf("dns view store: %w", err)
@@ -95,17 +96,26 @@ func (a *Agent) dnsStore(viewCfg *dnsview.Config) (*state.Store, error) {
 	return store, nil
 }
 
-// dnsNodeTimeout bounds a client agent's node read for a DNS lookup.
-const dnsNodeTimeout = 2 * time.Second
+// dnsRPCTimeout bounds a client agent's call to the servers for a DNS
+// lookup.
+const dnsRPCTimeout = 2 * time.Second
 
 // clientNode reads a node from the servers for a DNS lookup on a client
 // agent; nil when there is no such node.
 func (a *Agent) clientNode(name string) (*state.Node, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), dnsNodeTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), dnsRPCTimeout)
 	defer cancel()
 	ns, err := a.client.NodeState(ctx, name)
 	if err != nil {
 		return nil, err
 	}
 	return ns.Node, nil
+}
+
+// clientPreparedQuery has a server execute a prepared query for a DNS
+// lookup on a client agent.
+func (a *Agent) clientPreparedQuery(nameOrID string, opts preparedquery.Options) (preparedquery.Result, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), dnsRPCTimeout)
+	defer cancel()
+	return a.client.PreparedQuery(ctx, nameOrID, opts)
 }

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"net/netip"
-	"time"
 
 	"github.com/pylonmesh/pylon/internal/rpc"
 	"github.com/pylonmesh/pylon/server/preparedquery"
@@ -19,9 +18,6 @@ type queryExecReq struct {
 	Agent    string // the asking node, for Near "_agent"
 	Source   string // the DNS client's address, for Near "_ip"; "" when unknown
 }
-
-// queryExecTimeout bounds a client agent's execution call.
-const queryExecTimeout = 2 * time.Second
 
 func (s *Server) registerPreparedQueryExecute() {
 	rpc.Handle(s.rpc, "PreparedQuery.Execute", func(ctx context.Context, r *queryExecReq) (*preparedquery.Result, error) {
@@ -42,11 +38,9 @@ func (s *Server) registerPreparedQueryExecute() {
 }
 
 // PreparedQuery executes a prepared query on a server, for a client
-// agent's DNS; it has the signature of Server.PreparedQuery. Only the
-// asking node and source address of opts cross the wire.
-func (c *Client) PreparedQuery(nameOrID string, opts preparedquery.Options) (preparedquery.Result, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), queryExecTimeout)
-	defer cancel()
+// agent's DNS. Only the asking node and source address of opts cross the
+// wire; the server filters by the client's agent token.
+func (c *Client) PreparedQuery(ctx context.Context, nameOrID string, opts preparedquery.Options) (preparedquery.Result, error) {
 	req := &queryExecReq{NameOrID: nameOrID, Agent: opts.Agent}
 	if opts.Source.IsValid() {
 		req.Source = opts.Source.String()

@@ -91,7 +91,7 @@ func TestRPCEnforcesTheAgentToken(t *testing.T) {
 		cl   *Client
 		want int
 	}{{reader, 1}, {agent, 2}} {
-		res, err := tc.cl.PreparedQuery("webq", preparedquery.Options{})
+		res, err := tc.cl.PreparedQuery(ctx, "webq", preparedquery.Options{})
 		if err != nil || len(res.Nodes) != tc.want {
 			t.Errorf("webq executed for a client agent: %d instances, %v; want %d", len(res.Nodes), err, tc.want)
 		}
