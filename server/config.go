@@ -95,6 +95,11 @@ type Config struct {
 	// 1s and a leader lease of 500ms, each times the multiplier. Zero
 	// means 1. FastRaft and Dev override it.
 	RaftMultiplier int
+	// RaftCommitTimeout overrides how often the leader sends an empty
+	// AppendEntries carrying its commit index when no entries flow; zero
+	// keeps the timings' own (500ms times the multiplier in production,
+	// where commit_nudge.go announces commits instead).
+	RaftCommitTimeout time.Duration
 	// Autopilot is the leader's autopilot configuration until an operator
 	// stores one through Raft (autopilot.go). Nil means Consul's
 	// defaults: cleanup on, 200ms, 250 entries, no min quorum, 10s.

@@ -185,10 +185,14 @@ func (s *Server) startLeaderDuties() {
 	s.startACLDuties(ctx)       // acl_leader.go
 	s.startCoordinateFlush(ctx) // coordinate.go
 	s.startAutopilot(ctx)       // autopilot.go
-	s.dutiesWG.Add(2)
+	s.dutiesWG.Add(3)
 	go func() {
 		defer s.dutiesWG.Done()
 		s.runTombstoneGC(ctx)
+	}()
+	go func() {
+		defer s.dutiesWG.Done()
+		s.runCommitNudge(ctx) // commit_nudge.go
 	}()
 	go func() {
 		defer s.dutiesWG.Done()

@@ -42,6 +42,10 @@ type Server struct {
 	// leaderReady is set once this server, as leader, has applied every
 	// entry committed before its term.
 	leaderReady atomic.Bool
+	// appliedIndex and appliedSignal are the FSM's last applied index and
+	// its signal to the commit nudge (commit_nudge.go).
+	appliedIndex  atomic.Uint64
+	appliedSignal chan struct{}
 
 	httpHandler atomic.Pointer[http.Handler] // forwarded HTTP requests (http_forward.go)
 	rpcAuthz    atomic.Pointer[Authorize]    // agents' RPC tokens (rpc_acl.go)
@@ -127,7 +131,8 @@ func (s *Server) startRaft(logger *slog.Logger) (err error) {
 	if err := s.bootstrap(rc); err != nil {
 		return err
 	}
-	f := fsm.New(s.store, logger.With("subsystem", "fsm"))
+	s.appliedSignal = make(chan struct{}, 1)
+	f := nudgingFSM{FSM: fsm.New(s.store, logger.With("subsystem", "fsm")), applied: &s.appliedIndex, signal: s.appliedSignal}
 	s.raft, err = raft.NewRaft(rc, f, s.stores.logs, s.stores.stable, s.stores.snaps, s.trans)
 	if err != nil {
 		return fmt.Errorf("start raft: %w", err)
