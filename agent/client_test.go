@@ -125,15 +125,16 @@ func TestClientAgentDNS(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	lookupName := func(a *Agent, name string) []string {
+	lookupType := func(a *Agent, name string, qtype uint16) []string {
 		req := new(dns.Msg)
-		req.SetQuestion(name, dns.TypeA)
+		req.SetQuestion(name, qtype)
 		resp, _, err := (&dns.Client{Timeout: 2 * time.Second}).Exchange(req, a.DNSAddr())
 		if err != nil {
 			return []string{"error: " + err.Error()}
 		}
 		return answers(resp)
 	}
+	lookupName := func(a *Agent, name string) []string { return lookupType(a, name, dns.TypeA) }
 	lookup := func(a *Agent) []string { return lookupName(a, "api.service.consul.") }
 	for _, a := range []*Agent{cli, srv} {
 		eventually(t, "api in DNS", func() bool { return slices.Equal(lookup(a), []string{"127.0.0.21"}) })
@@ -156,6 +157,17 @@ func TestClientAgentDNS(t *testing.T) {
 	}
 	if got := lookupName(cli, "missing.query.consul."); len(got) != 0 {
 		t.Errorf("missing.query.consul on the client = %v, want nothing", got)
+	}
+	// And reverse lookups, of a node's address and of a service's own: the
+	// client answers what the server does.
+	for _, name := range []string{"1.0.0.127.in-addr.arpa.", "21.0.0.127.in-addr.arpa."} {
+		want := lookupType(srv, name, dns.TypePTR)
+		if len(want) == 0 {
+			t.Fatalf("PTR %s on the server answers nothing", name)
+		}
+		if got := lookupType(cli, name, dns.TypePTR); !slices.Equal(got, want) {
+			t.Errorf("PTR %s on the client = %v, want %v as on the server", name, got, want)
+		}
 	}
 	if err := cli.Shutdown(); err != nil { // a crash to the others: no leave
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -79,8 +80,8 @@ func (a *Agent) DNSAddr() string {
 // dnsStore is the store the DNS view reads nodes from, and sets where its
 // service views stream from. A server reads its own store. A client agent
 // streams service views from the servers and asks them for nodes
-// (Catalog.NodeState) and prepared query executions
-// (PreparedQuery.Execute); its own store stays empty.
+// (Catalog.NodeState), reverse lookups (Catalog.ByAddress) and prepared
+// query executions (PreparedQuery.Execute); its own store stays empty.
 func (a *Agent) dnsStore(viewCfg *dnsview.Config) (*state.Store, error) {
 	if a.server != nil {
 		viewCfg.Queries = a.server.PreparedQuery
@@ -89,6 +90,7 @@ func (a *Agent) dnsStore(viewCfg *dnsview.Config) (*state.Store, error) {
 	viewCfg.Source = dnsview.ClientSource(a.client)
 	viewCfg.Nodes = a.clientNode
 	viewCfg.Queries = a.clientPreparedQuery
+	viewCfg.Reverse = a.clientReverse
 	store, err := state.New()
 	if err != nil {
 		return nil, fmt.Errorf("dns view store: %w", err)
@@ -110,6 +112,14 @@ func (a *Agent) clientNode(name string) (*state.Node, error) {
 		return nil, err
 	}
 	return ns.Node, nil
+}
+
+// clientReverse asks the servers for a reverse DNS lookup on a client
+// agent.
+func (a *Agent) clientReverse(addr netip.Addr) (*state.AddressMatches, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), dnsRPCTimeout)
+	defer cancel()
+	return a.client.ByAddress(ctx, addr)
 }
 
 // clientPreparedQuery has a server execute a prepared query for a DNS

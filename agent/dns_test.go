@@ -74,6 +74,8 @@ func answers(resp *dns.Msg) []string {
 			out = append(out, r.A.String())
 		case *dns.SRV:
 			out = append(out, strconv.Itoa(int(r.Port)))
+		case *dns.PTR:
+			out = append(out, r.Ptr)
 		}
 	}
 	slices.Sort(out)

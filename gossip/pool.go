@@ -97,11 +97,6 @@ func (c Config) serfConfig(logger *slog.Logger) (*serf.Config, error) {
 	if t.PushPullInterval > 0 {
 		mc.GossipToTheDeadTime = t.PushPullInterval
 	}
-	// No LZW on the wire: memberlist builds a 64 KiB table for every
-	// compressed packet, which made compression the largest gossip cost
-	// of an idle server, and probes and acks are a few dozen bytes.
-	// Peers still read compressed packets from members that send them.
-	mc.EnableCompression = false
 	mc.Logger = newStdLogger(logger)
 	ring, err := loadKeyring(c)
 	if err != nil {

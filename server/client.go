@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"net/netip"
 	"net/url"
 	"slices"
 	"sync"
@@ -182,6 +183,16 @@ func (c *Client) Deregister(ctx context.Context, d *state.Deregistration) (uint6
 	var resp indexResp
 	err := c.Call(ctx, "Catalog.Deregister", &deregisterReq{*d}, &resp)
 	return resp.Index, err
+}
+
+// ByAddress asks a server for the node and the service instances with
+// addr, as the agent token may read them, for reverse DNS lookups.
+func (c *Client) ByAddress(ctx context.Context, addr netip.Addr) (*state.AddressMatches, error) {
+	var resp state.AddressMatches
+	if err := c.Call(ctx, "Catalog.ByAddress", &byAddressReq{addr.String()}, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
 }
 
 // NodeState reads the catalog's record of node from a server.

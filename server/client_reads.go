@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"fmt"
+	"net/netip"
 
 	"github.com/pylonmesh/pylon/internal/rpc"
 	"github.com/pylonmesh/pylon/server/state"
@@ -39,4 +41,23 @@ func (s *Server) registerClientReads() {
 		}
 		return s.NodeState(r.Node)
 	})
+	rpc.Handle(s.rpc, "Catalog.ByAddress", func(ctx context.Context, r *byAddressReq) (*state.AddressMatches, error) {
+		addr, err := netip.ParseAddr(r.Addr)
+		if err != nil {
+			return nil, fmt.Errorf("reverse lookup of %q: %w", r.Addr, err)
+		}
+		authz, err := s.callAuthorizer(ctx)
+		if err != nil {
+			return nil, err
+		}
+		m, err := s.store.MatchAddress(addr)
+		if err != nil {
+			return nil, err
+		}
+		return filterAddressMatches(m, authz), nil
+	})
 }
+
+// byAddressReq asks for the node and instances with an address, for a
+// client agent's reverse DNS lookups.
+type byAddressReq struct{ Addr string }

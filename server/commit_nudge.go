@@ -19,10 +19,11 @@ import (
 // pause.
 //
 // So CommitTimeout is long, and the leader announces commits itself: when
-// its FSM has applied the last entry of the log, it appends a barrier.
-// Replicating the barrier carries the new commit index to every follower
-// at once. Under load a later entry is always on its way and carries it
-// instead, so the barrier is only written after the last write of a burst.
+// its FSM has applied the last entry of the log and nothing follows it
+// for a few milliseconds, it appends a barrier. Replicating the barrier
+// carries the new commit index to every follower. Under load later
+// entries carry it instead, so the barrier is only written after the last
+// write of a burst.
 
 // nudgingFSM is the FSM Raft drives: the state store's FSM, which also
 // records the last index it applied and signals the commit nudge.
@@ -54,35 +55,38 @@ func (f nudgingFSM) note(index uint64) {
 	}
 }
 
-// nudgeSettle is how long the commit nudge waits, when the log goes on
-// past the applied entry, for that later entry to be applied.
+// nudgeSettle is how long after an apply the commit nudge looks whether
+// a later entry has been appended since. Under load one nearly always has:
+// the writers whose answers that apply sent write again within a
+// millisecond or two.
 const nudgeSettle = 5 * time.Millisecond
 
-// runCommitNudge is a leader duty: after each FSM apply that reaches the
-// end of the log it appends a barrier (see above). When the log goes on
-// past the applied entry, a later command signals again once applied; but
-// a later barrier (a leader's, a snapshot's) does not reach the FSM, and
-// it may have left before this commit. So when no apply follows within
-// nudgeSettle, the nudge appends its barrier anyway. It does not wait for
-// the barrier: Raft answers it, or fails it when leadership ends.
+// runCommitNudge is a leader duty. Once nudgeSettle has passed since an
+// FSM apply without an entry appended to the log after it, it appends a
+// barrier (see above). Any later entry will do, not only a command whose
+// own apply signals again: it leaves after the commit. The barrier is not
+// waited for: Raft answers it, or fails it when leadership ends.
 func (s *Server) runCommitNudge(ctx context.Context) {
 	settle := time.NewTimer(nudgeSettle)
-	defer settle.Stop()
 	settle.Stop()
+	defer settle.Stop()
+	var mark uint64 // the log's last index just after the newest apply
+	pending := false
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-s.appliedSignal:
-			if s.appliedIndex.Load() < s.raft.LastIndex() {
+			mark = s.raft.LastIndex()
+			if !pending {
+				pending = true
 				settle.Reset(nudgeSettle)
-				continue
 			}
 		case <-settle.C:
-		}
-		settle.Stop()
-		if s.hasPeers() {
-			s.raft.Barrier(raftTimeout)
+			pending = false
+			if s.raft.LastIndex() == mark && s.hasPeers() {
+				s.raft.Barrier(raftTimeout)
+			}
 		}
 	}
 }

@@ -142,6 +142,25 @@ func (s *Server) authorizeDeregister(ctx context.Context, d *state.Deregistratio
 	return ErrPermissionDenied
 }
 
+// filterAddressMatches keeps what authz may read of a reverse lookup: the
+// node with node:read, an instance with service:read and node:read on its
+// node. A nil authz keeps everything.
+func filterAddressMatches(m *state.AddressMatches, authz acl.Authorizer) *state.AddressMatches {
+	if authz == nil {
+		return m
+	}
+	out := &state.AddressMatches{}
+	if m.Node != nil && authz.NodeRead(m.Node.Node) {
+		out.Node = m.Node
+	}
+	for _, csn := range m.Services {
+		if authz.ServiceRead(csn.Service.Name) && authz.NodeRead(csn.Node.Node) {
+			out.Services = append(out.Services, csn)
+		}
+	}
+	return out
+}
+
 // authorizeNode asks for node:read or node:write on a node.
 func (s *Server) authorizeNode(ctx context.Context, node string, write bool) error {
 	authz, err := s.callAuthorizer(ctx)

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -79,6 +80,27 @@ func TestRPCEnforcesTheAgentToken(t *testing.T) {
 	}
 	if err := reader.CoordinateUpdate(ctx, &state.Coordinate{Node: "n1", Coord: &state.Coord{Vec: make([]float64, 8)}}); !errors.Is(err, ErrPermissionDenied) {
 		t.Fatalf("coordinate update by a read-only token = %v, want ErrPermissionDenied", err)
+	}
+
+	// A reverse lookup for a client agent finds what its token may read:
+	// the reader does not see the instance on n2.
+	own := webInstance("n2", "web3", state.HealthPassing)
+	own.Service.Address = "10.9.9.9"
+	mustRegister(t, agent, own)
+	for _, tc := range []struct {
+		cl   *Client
+		want int
+	}{{reader, 0}, {agent, 1}} {
+		m, err := tc.cl.ByAddress(ctx, netip.MustParseAddr("10.9.9.9"))
+		if err != nil || len(m.Services) != tc.want {
+			t.Errorf("reverse lookup of 10.9.9.9 for a client agent: %+v, %v; want %d instances", m, err, tc.want)
+		}
+	}
+	if m, err := reader.ByAddress(ctx, netip.MustParseAddr("10.0.0.1")); err != nil || m.Node == nil || m.Node.Node != "n1" {
+		t.Errorf("reverse lookup of 10.0.0.1 for the reader: %+v, %v; want node n1", m, err)
+	}
+	if _, err := agent.Deregister(ctx, &state.Deregistration{Node: "n2", ServiceID: "web3"}); err != nil {
+		t.Fatal(err)
 	}
 
 	// A prepared query executed for a client agent answers what its token

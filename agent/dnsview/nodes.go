@@ -1,7 +1,6 @@
 package dnsview
 
 import (
-	"fmt"
 	"net/netip"
 	"sync"
 	"sync/atomic"
@@ -31,17 +30,25 @@ func (v *View) Node(dc, name string) (dns.Node, bool) {
 }
 
 // NodeByAddress implements dns.Catalog from the address index: the first
-// node, by name, whose address is addr.
+// node, by name, whose address is addr. Where the store does not have it,
+// a client agent asks the servers (Config.Reverse).
 func (v *View) NodeByAddress(dc string, addr netip.Addr) (dns.Node, bool) {
 	if !v.local(dc) {
 		return dns.Node{}, false
 	}
-	idx := v.addrIndex()
-	if idx == nil {
-		return dns.Node{}, false
+	var n *state.Node
+	if idx := v.addrIndex(); idx != nil {
+		n = idx.Nodes[addr.Unmap()]
 	}
-	n, ok := idx.nodes[addr.Unmap()]
-	if !ok {
+	if n == nil && v.cfg.Reverse != nil {
+		m, err := v.cfg.Reverse(addr.Unmap())
+		if err != nil {
+			v.log.Warn("dns view reverse lookup failed", "addr", addr.String(), "error", err)
+			return dns.Node{}, false
+		}
+		n = m.Node
+	}
+	if n == nil {
 		return dns.Node{}, false
 	}
 	return nodeOf(n, n.Node, v.dc), true
@@ -49,7 +56,8 @@ func (v *View) NodeByAddress(dc string, addr netip.Addr) (dns.Node, bool) {
 
 // ServicesByAddress implements dns.Catalog from the address index, ordered
 // by node then service ID. Each match reads its checks from the store for
-// its status; reverse lookups are rare and match few instances.
+// its status; reverse lookups are rare and match few instances. Where the
+// store has none, a client agent asks the servers (Config.Reverse).
 func (v *View) ServicesByAddress(dc string, addr netip.Addr) []dns.Instance {
 	if !v.local(dc) {
 		return nil
@@ -58,30 +66,32 @@ func (v *View) ServicesByAddress(dc string, addr netip.Addr) []dns.Instance {
 	if idx == nil {
 		return nil
 	}
-	refs := idx.services[addr.Unmap()]
-	if len(refs) == 0 {
-		return nil
+	refs := idx.Services[addr.Unmap()]
+	if len(refs) == 0 && v.cfg.Reverse != nil {
+		return v.remoteServicesAt(addr.Unmap())
 	}
 	out := make([]dns.Instance, 0, len(refs))
 	for _, r := range refs {
-		_, checks, err := v.store.NodeChecks(nil, r.node.Node)
+		csn, err := v.store.InstanceAt(nil, r)
 		if err != nil {
-			v.log.Warn("dns view node checks read failed", "node", r.node.Node, "error", err)
+			v.log.Warn("dns view instance read failed", "node", r.Node.Node, "error", err)
 			return nil
 		}
-		csn := state.CheckServiceNode{Node: r.node, Service: r.svc, Checks: checksOf(checks, r.svc.ID)}
-		out = append(out, instanceOf(&csn, v.dc))
+		out = append(out, instanceOf(csn, v.dc))
 	}
 	return out
 }
 
-// checksOf keeps the node's own checks and those of serviceID.
-func checksOf(checks []*state.HealthCheck, serviceID string) []*state.HealthCheck {
-	out := checks[:0:0]
-	for _, c := range checks {
-		if c.ServiceID == "" || c.ServiceID == serviceID {
-			out = append(out, c)
-		}
+// remoteServicesAt answers ServicesByAddress from the servers.
+func (v *View) remoteServicesAt(addr netip.Addr) []dns.Instance {
+	m, err := v.cfg.Reverse(addr)
+	if err != nil {
+		v.log.Warn("dns view reverse lookup failed", "addr", addr.String(), "error", err)
+		return nil
+	}
+	out := make([]dns.Instance, 0, len(m.Services))
+	for _, csn := range m.Services {
+		out = append(out, instanceOf(csn, v.dc))
 	}
 	return out
 }
@@ -93,17 +103,11 @@ type addrCache struct {
 	cur atomic.Pointer[addrIndex]
 }
 
-// addrIndex maps addresses to nodes and service instances, as of the
-// moment the channels in stale were taken.
+// addrIndex is the store's address index as of the moment the channels in
+// stale were taken.
 type addrIndex struct {
-	stale    memdb.WatchSet // fires on any change to nodes or services, or a restore
-	nodes    map[netip.Addr]*state.Node
-	services map[netip.Addr][]serviceRef
-}
-
-type serviceRef struct {
-	node *state.Node
-	svc  *state.Service
+	*state.AddressIndex
+	stale memdb.WatchSet // fires on any change to nodes or services, or a restore
 }
 
 // isStale reports whether any watched channel has fired, without blocking.
@@ -129,43 +133,13 @@ func (v *View) addrIndex() *addrIndex {
 	if x := v.addrs.cur.Load(); x != nil && !x.isStale() {
 		return x
 	}
-	x, err := buildAddrIndex(v.store)
+	ws := memdb.NewWatchSet()
+	idx, err := v.store.AddressIndex(ws)
 	if err != nil {
 		v.log.Warn("dns view address index build failed", "error", err)
 		return nil
 	}
+	x := &addrIndex{AddressIndex: idx, stale: ws}
 	v.addrs.cur.Store(x)
 	return x
-}
-
-// buildAddrIndex walks every node and its services. The watch channels are
-// taken before the data is read, so a change made during the walk marks
-// the new index stale at once.
-func buildAddrIndex(store *state.Store) (*addrIndex, error) {
-	ws := memdb.NewWatchSet()
-	_, nodes, err := store.Nodes(ws)
-	if err != nil {
-		return nil, fmt.Errorf("dnsview: list nodes: %w", err)
-	}
-	x := &addrIndex{stale: ws, nodes: make(map[netip.Addr]*state.Node), services: make(map[netip.Addr][]serviceRef)}
-	for _, n := range nodes { // ordered by name: the first node of an address wins
-		if ip, err := netip.ParseAddr(n.Address); err == nil {
-			if _, dup := x.nodes[ip.Unmap()]; !dup {
-				x.nodes[ip.Unmap()] = n
-			}
-		}
-		_, node, svcs, err := store.NodeServices(ws, n.Node)
-		if err != nil {
-			return nil, fmt.Errorf("dnsview: services of node %q: %w", n.Node, err)
-		}
-		if node == nil {
-			continue // deleted since the walk began; ws has fired
-		}
-		for _, s := range svcs {
-			if ip, err := netip.ParseAddr(s.Address); err == nil {
-				x.services[ip.Unmap()] = append(x.services[ip.Unmap()], serviceRef{node: node, svc: s})
-			}
-		}
-	}
-	return x, nil
 }

@@ -3,6 +3,7 @@ package dnsview
 import (
 	"context"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -44,6 +45,10 @@ type Config struct {
 	// have it: a client agent asks its servers. nil reads the store only.
 	// It returns nil for an unknown node.
 	Nodes func(name string) (*state.Node, error)
+	// Reverse finds the node and the service instances with an address
+	// for reverse (PTR) lookups the store cannot answer; nil on servers,
+	// whose store has every node. A client agent asks its servers.
+	Reverse func(addr netip.Addr) (*state.AddressMatches, error)
 	// Logger receives subscription errors; nil discards.
 	Logger *slog.Logger
 }
