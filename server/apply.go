@@ -67,8 +67,12 @@ func (s *Server) applyResponse(ctx context.Context, t fsm.MessageType, msg any) 
 	if dl, ok := ctx.Deadline(); ok {
 		timeout = time.Until(dl)
 	}
-	f := s.raft.Apply(data, timeout)
-	bindShutdown(f, s.raftStopped)
+	var f raft.ApplyFuture
+	select {
+	case f = <-s.commits.enqueue(data, timeout).future: // group_commit.go
+	case <-s.shutdownCh:
+		return nil, 0, ErrShutdown
+	}
 	if err := f.Error(); err != nil {
 		return nil, 0, s.raftError(err)
 	}

@@ -162,7 +162,9 @@ func (s *Server) notifyLeaderChange() {
 // the FSM apply everything committed by earlier terms, then the server's
 // own Raft address is brought up to date and the leader duties start.
 func (s *Server) establishLeadership() {
-	if err := s.raft.Barrier(raftTimeout).Error(); err != nil {
+	barrier := s.raft.Barrier(raftTimeout)
+	bindShutdown(barrier, s.raftStopped)
+	if err := barrier.Error(); err != nil {
 		s.logger.Warn("leader barrier", "error", err)
 		return
 	}

@@ -54,11 +54,11 @@ func raftConfig(cfg Config, logger hclog.Logger) *raft.Config {
 	rc.SnapshotInterval = cmp.Or(cfg.RaftSnapshotInterval, snapshotInterval)
 	rc.TrailingLogs = cmp.Or(cfg.RaftTrailingLogs, trailingLogs)
 	rc.MaxAppendEntries = maxAppendEntries
-	// BatchApplyCh stays off: with it, Raft buffers applyCh and a write
-	// or barrier still in the buffer when Raft shuts down is never
-	// answered, which hung Shutdown. The leader loop still commits in
-	// groups what writers hand it at once.
-	rc.BatchApplyCh = false
+	// A buffered apply channel lets group commit (group_commit.go) hand
+	// Raft a whole group before the leader takes the first of it. Raft
+	// never answers a write or barrier still in the buffer when it shuts
+	// down; bindShutdown answers those futures instead.
+	rc.BatchApplyCh = true
 	// Production timings: raft_multiplier times a base of 500 ms
 	// (heartbeat and election) and 250 ms (leader lease), half of
 	// Consul's. A follower notices a dead leader after 1–2 heartbeat

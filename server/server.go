@@ -46,6 +46,8 @@ type Server struct {
 	// its signal to the commit nudge (commit_nudge.go).
 	appliedIndex  atomic.Uint64
 	appliedSignal chan struct{}
+	// commits queues writes for Raft in groups (group_commit.go).
+	commits *groupCommit
 
 	httpHandler atomic.Pointer[http.Handler] // forwarded HTTP requests (http_forward.go)
 	rpcAuthz    atomic.Pointer[Authorize]    // agents' RPC tokens (rpc_acl.go)
@@ -94,14 +96,15 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, logger: logger.With("subsystem", "server"), store: store,
 		localID: raft.ServerID(cfg.NodeID), leaderCh: make(chan struct{}), shutdownCh: make(chan struct{}),
-		raftStopped: make(chan struct{})}
+		raftStopped: make(chan struct{}), commits: newGroupCommit()}
 	s.timers = newSessionTimers(s.expireSession)
 	s.reconcileCh, s.bootstrapCh = make(chan struct{}, 1), make(chan struct{}, 1)
 	if err := s.startRaft(logger); err != nil {
 		return nil, err
 	}
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go s.monitorLeadership()
+	go s.runGroupCommit()
 	if s.waitsForExpected {
 		s.wg.Add(1)
 		go s.runBootstrapExpect()
