@@ -2,7 +2,6 @@ package agent
 
 import (
 	"context"
-	"math/rand/v2"
 	"net/http"
 
 	"github.com/pylonmesh/pylon/agent/httpapi"
@@ -33,18 +32,4 @@ func (f serverForwarder) ForwardHTTP(w http.ResponseWriter, r *http.Request) boo
 		return f.a.server.ForwardHTTPToDatacenter(ctx, addr, req)
 	})
 	return true
-}
-
-// datacenterServer picks an alive server of datacenter dc from the WAN
-// pool and returns its server address, or "" when none is known.
-func (a *Agent) datacenterServer(dc string) string {
-	pool := a.wan.Load()
-	if pool == nil {
-		return ""
-	}
-	addrs := serverAddrs(pool, dc)
-	if len(addrs) == 0 {
-		return ""
-	}
-	return addrs[rand.IntN(len(addrs))]
 }

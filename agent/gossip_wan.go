@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"slices"
 	"strconv"
 	"time"
 
@@ -119,23 +118,6 @@ func (a *Agent) joinWAN(ctx context.Context, cfg *config.Runtime) error {
 	}
 	a.goLoop(func() { a.retryJoin(ctx, pool, "WAN", cfg.RetryJoinWAN, cfg.RetryIntervalWAN, cfg.RetryMaxWAN) })
 	return nil
-}
-
-// Datacenters lists the datacenters the WAN pool knows (those of its
-// alive servers), this agent's first and the others by name; an agent
-// without a WAN pool knows only its own.
-func (a *Agent) Datacenters() []string {
-	own := a.config().Datacenter
-	var others []string
-	if pool := a.wan.Load(); pool != nil {
-		for _, s := range aliveServers(pool) {
-			if dc := s.tags.Datacenter; dc != own && !slices.Contains(others, dc) {
-				others = append(others, dc)
-			}
-		}
-	}
-	slices.Sort(others)
-	return append([]string{own}, others...)
 }
 
 // leaveWAN leaves the WAN pool gracefully.

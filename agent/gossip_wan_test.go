@@ -101,8 +101,9 @@ func TestGossipTimingsFromConfig(t *testing.T) {
 // pool, also through a client agent; an unknown datacenter is 500 "No
 // path to datacenter".
 func TestRequestsForAnotherDatacenter(t *testing.T) {
-	s1, api1 := startAgent(t, wanServerArgs(t, "s1", "dc1")...)
-	s2, api2 := startAgent(t, wanServerArgs(t, "s2", "dc2")...)
+	fastWAN := []string{"-hcl", `gossip_wan { probe_interval = "100ms" }`} // coordinates come from probes
+	s1, api1 := startAgent(t, wanServerArgs(t, "s1", "dc1", fastWAN...)...)
+	s2, api2 := startAgent(t, wanServerArgs(t, "s2", "dc2", fastWAN...)...)
 	if err := api1.Agent().Join(wanAddr(s2), true); err != nil {
 		t.Fatal(err)
 	}
@@ -143,6 +144,19 @@ func TestRequestsForAnotherDatacenter(t *testing.T) {
 	_, _, err := api1.KV().Get("where", &consulapi.QueryOptions{Datacenter: "dc9"})
 	if err == nil || !strings.Contains(err.Error(), "No path to datacenter") {
 		t.Errorf("unknown datacenter: %v, want 500 No path to datacenter", err)
+	}
+	// Both datacenters, this one first, each with its server's WAN
+	// coordinate; through the client agent too.
+	for name, cl := range map[string]*consulapi.Client{"server": api1, "client agent": cliAPI} {
+		eventually(t, "WAN coordinates through the "+name, func() bool {
+			dcs, err := cl.Coordinate().Datacenters()
+			return err == nil && len(dcs) == 2 && dcs[0].Datacenter == "dc1" && dcs[1].Datacenter == "dc2" &&
+				dcs[1].AreaID == "wan" && len(dcs[0].Coordinates) == 1 && dcs[0].Coordinates[0].Node == "s1" &&
+				len(dcs[1].Coordinates) == 1 && dcs[1].Coordinates[0].Node == "s2" && dcs[1].Coordinates[0].Coord != nil
+		})
+		if dcs, err := cl.Catalog().Datacenters(); err != nil || !slices.Equal(dcs, []string{"dc1", "dc2"}) {
+			t.Errorf("datacenters through the %s = %v, %v; want [dc1 dc2]", name, dcs, err)
+		}
 	}
 }
 

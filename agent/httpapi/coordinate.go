@@ -24,10 +24,16 @@ type CoordinateStore interface {
 // wanAreaID is the AreaID Consul gives the WAN pool's coordinates.
 const wanAreaID = "wan"
 
-// coordinateDatacenters answers the servers' coordinates of each known
-// datacenter; it needs no ACL, as in Consul. Pylon has no WAN pool yet: the
-// list holds this datacenter, with its servers' LAN coordinates.
+// coordinateDatacenters answers the servers' WAN coordinates of each known
+// datacenter; it needs no ACL, as in Consul. Without a WAN pool the list
+// holds this datacenter, with its servers' LAN coordinates.
 func (s *Server) coordinateDatacenters(c *call) error {
+	if s.agent != nil {
+		if dcs := s.agent.DatacenterCoordinates(); dcs != nil {
+			s.setLeaderMeta(c.w)
+			return s.writeJSON(c, dcs)
+		}
+	}
 	cs, err := s.catalog.ServerCoordinates()
 	if err != nil {
 		return err

@@ -55,6 +55,10 @@ type Agent interface {
 	// Datacenters lists the datacenters the agent knows of (its WAN
 	// pool), its own first.
 	Datacenters() []string
+	// DatacenterCoordinates lists the WAN coordinates of every
+	// datacenter's servers, in the order of Datacenters; nil when the
+	// agent has no WAN pool.
+	DatacenterCoordinates() []api.CoordinateDatacenterMap
 	RegisterService(def *config.ServiceDefinition, token string, replaceChecks bool) error
 	DeregisterService(id string) error
 	RegisterCheck(def *config.CheckDefinition, token string) error
