@@ -3,6 +3,7 @@ package agent
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -158,26 +159,50 @@ func (a *Agent) Leave() error {
 	return err
 }
 
-// Keyring runs one keyring operation ("list", "install", "use" or
-// "remove") across the LAN pool from this agent and answers Consul's list of per-pool responses (one entry: the LAN
-// pool of this datacenter). Operations are serialized on the agent. The
-// responses are returned with the error when some members failed.
-func (a *Agent) Keyring(op string, key string) ([]*api.KeyringResponse, error) {
-	pool := a.lan.Load()
-	if pool == nil {
+// Keyring runs a keyring operation ("list", "install", "use" or
+// "remove") on the agent's pools, the WAN pool first as Consul answers,
+// unless localOnly; a client agent has only its LAN pool, and forwards
+// the endpoint to a server. Operations are serialized: memberlist's
+// keyring races when changes overlap.
+func (a *Agent) Keyring(op, key string, localOnly bool) ([]*api.KeyringResponse, error) {
+	lan := a.lan.Load()
+	if lan == nil {
 		return nil, errNoLAN
 	}
+	if !slices.Contains([]string{"list", "install", "use", "remove"}, op) {
+		return nil, fmt.Errorf("agent: unknown keyring operation %q", op)
+	}
+	a.gossipOps.keyMu.Lock()
+	defer a.gossipOps.keyMu.Unlock()
+	var out []*api.KeyringResponse
+	var errs []error
+	if wan := a.wan.Load(); wan != nil && !localOnly {
+		r, err := a.keyringOp(wan, op, key)
+		if r != nil {
+			r.WAN = true
+			out = append(out, r)
+		}
+		errs = append(errs, err)
+	}
+	r, err := a.keyringOp(lan, op, key)
+	if r != nil {
+		out = append(out, r)
+	}
+	errs = append(errs, err)
+	if len(out) == 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, errors.Join(errs...)
+}
+
+// keyringOp runs one keyring operation on pool.
+func (a *Agent) keyringOp(pool *gossip.Pool, op, key string) (*api.KeyringResponse, error) {
 	run := map[string]func(string) (*gossip.KeyResponse, error){
 		"list":    func(string) (*gossip.KeyResponse, error) { return pool.ListKeys() },
 		"install": pool.InstallKey,
 		"use":     pool.UseKey,
 		"remove":  pool.RemoveKey,
 	}[op]
-	if run == nil {
-		return nil, fmt.Errorf("agent: unknown keyring operation %q", op)
-	}
-	a.gossipOps.keyMu.Lock()
-	defer a.gossipOps.keyMu.Unlock()
 	resp, err := run(key)
 	if resp == nil {
 		return nil, err
@@ -195,5 +220,5 @@ func (a *Agent) Keyring(op string, key string) ([]*api.KeyringResponse, error) {
 	if err == nil && resp.NumErr > 0 {
 		err = fmt.Errorf("agent: %d of %d members failed the keyring %s", resp.NumErr, resp.NumNodes, op)
 	}
-	return []*api.KeyringResponse{out}, err
+	return out, err
 }

@@ -173,3 +173,33 @@ func TestServersFloodTheirDatacenterIntoTheWAN(t *testing.T) {
 	want := []string{"s1.dc1", "s2.dc1", "s3.dc2"}
 	eventually(t, "s2 to see every server in the WAN pool", func() bool { return slices.Equal(aliveWAN(api2), want) })
 }
+
+// TestKeyringCoversTheWANPool: a server's keyring operations act on its
+// WAN pool too, answered first as Consul does; ?local-only leaves it out.
+func TestKeyringCoversTheWANPool(t *testing.T) {
+	const oldKey = "pUqJrVyVRj5jsiYEkM/tFQYfWyJIv4s3XkvDwy7Cu5s="
+	const newKey = "H3/9gBxcKKRf45CaI2DlRg=="
+	_, api1 := startAgent(t, wanServerArgs(t, "s1", "dc1", "-encrypt", oldKey)...)
+	s2, api2 := startAgent(t, wanServerArgs(t, "s2", "dc2", "-encrypt", oldKey)...)
+	if err := api1.Agent().Join(wanAddr(s2), true); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "both servers in the WAN pool", func() bool { return len(aliveWAN(api2)) == 2 })
+	if err := api1.Operator().KeyringInstall(newKey, nil); err != nil {
+		t.Fatal(err)
+	}
+	pools, err := api2.Operator().KeyringList(nil)
+	if err != nil || len(pools) != 2 || !pools[0].WAN || pools[1].WAN {
+		t.Fatalf("list on s2: %s, %v; want the WAN pool, then the LAN pool", describePools(pools), err)
+	}
+	if pools[0].NumNodes != 2 || pools[0].Keys[newKey] != 2 {
+		t.Errorf("WAN pool %s: want the installed key on both servers", describePools(pools[:1]))
+	}
+	if pools[1].Datacenter != "dc2" || pools[1].Keys[newKey] != 0 {
+		t.Errorf("LAN pool of dc2 %s: want dc2 without the key installed in dc1", describePools(pools[1:]))
+	}
+	local, err := api1.Operator().KeyringList(&consulapi.QueryOptions{LocalOnly: true})
+	if err != nil || len(local) != 1 || local[0].WAN || local[0].Keys[newKey] != 1 {
+		t.Errorf("local-only list on s1: %s, %v; want its LAN pool alone, with the key", describePools(local), err)
+	}
+}

@@ -20,10 +20,9 @@ type Forwarder interface {
 func (s *Server) ForwardTo(f Forwarder) { s.forwarder = f }
 
 // servedLocally reports whether a path is answered by the agent itself
-// even on a client agent: its own services and checks, user events, which
-// travel by gossip, and the gossip keyring, whose operations run from the
-// agent that gets them.
+// even on a client agent: its own services and checks, and user events,
+// which travel by gossip.
 func servedLocally(path string) bool {
 	return strings.HasPrefix(path, "/v1/agent/") || strings.HasPrefix(path, "/v1/event/") ||
-		path == "/v1/operator/keyring" || !strings.HasPrefix(path, "/v1/")
+		!strings.HasPrefix(path, "/v1/")
 }

@@ -36,8 +36,8 @@ type keyringArgs struct {
 }
 
 // operatorKeyring lists (GET), installs (POST), makes primary (PUT) or
-// removes (DELETE) a gossip encryption key across the pool, from this
-// agent: a client agent serves it too, without asking a server.
+// removes (DELETE) a gossip encryption key across the WAN pool (unless
+// ?local-only) and the LAN pool, on a server: a client agent forwards it.
 func (s *Server) operatorKeyring(c *call) error {
 	args, err := parseKeyringArgs(c)
 	if err != nil {
@@ -46,7 +46,7 @@ func (s *Server) operatorKeyring(c *call) error {
 	if !mayKeyring(c.authz, args.op == "list") {
 		return errPermissionDenied
 	}
-	resp, err := s.agent.Keyring(args.op, args.key)
+	resp, err := s.agent.Keyring(args.op, args.key, args.localOnly)
 	switch {
 	case errors.Is(err, gossip.ErrInvalidKey):
 		return badRequest("%v", err)

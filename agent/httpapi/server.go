@@ -72,11 +72,12 @@ type Agent interface {
 	UserEvents() *userevent.Buffer
 	// Gossip (the agent's gossip_ops.go). Members lists the pool in every
 	// state; Leave leaves gracefully and shuts the agent down after the
-	// answer; Keyring runs "list", "install", "use" or "remove".
+	// answer; Keyring runs "list", "install", "use" or "remove" on the
+	// WAN pool (unless localOnly) and the LAN pool.
 	Join(addr string, wan bool) error
 	Leave() error
 	ForceLeave(node string, prune, wan bool) error
-	Keyring(op, key string) ([]*api.KeyringResponse, error)
+	Keyring(op, key string, localOnly bool) ([]*api.KeyringResponse, error)
 	AgentTokens // acl_agent_token.go
 }
 
