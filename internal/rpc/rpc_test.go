@@ -1,6 +1,7 @@
 package rpc
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -91,6 +92,22 @@ func TestCallRoundTripsStructs(t *testing.T) {
 	}
 	if fmt.Sprint(resp.Got) != fmt.Sprint(req) {
 		t.Fatalf("echo = %+v, want %+v", resp.Got, req)
+	}
+}
+
+// TestLargeMessages: a message over gRPC's default limit of 4 MiB (a
+// forwarded snapshot) crosses both ways.
+func TestLargeMessages(t *testing.T) {
+	pool, addr := serve(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req := echoReq{Value: bytes.Repeat([]byte("pylon"), 6<<20/5)}
+	var resp echoResp
+	if err := pool.Call(ctx, addr, "Test.Echo", &req, &resp); err != nil {
+		t.Fatalf("6 MiB call: %v", err)
+	}
+	if !bytes.Equal(resp.Got.Value, req.Value) {
+		t.Fatalf("6 MiB echo came back as %d bytes, not the same", len(resp.Got.Value))
 	}
 }
 

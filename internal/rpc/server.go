@@ -63,6 +63,11 @@ func Handle[Req, Resp any](s *Server, name string, fn func(ctx context.Context, 
 	})
 }
 
+// MaxMessageSize bounds a call's request and answer. Forwarded HTTP
+// requests carry snapshots (an agent accepts bodies up to 64 MiB) and
+// their answers whole; gRPC's default of 4 MiB refused them.
+const MaxMessageSize = 80 << 20
+
 // streamWorkers is how many goroutines serve calls and are kept between
 // them. A call a new goroutine serves grows that goroutine's stack from
 // scratch (a forwarded HTTP request runs deep), which cost a write on the
@@ -77,7 +82,8 @@ func (s *Server) Serve(ln net.Listener) error {
 		s.mu.Unlock()
 		return errors.New("rpc: Serve called twice")
 	}
-	s.grpc = grpc.NewServer(grpc.ForceServerCodecV2(newCodec()), grpc.NumStreamWorkers(streamWorkers))
+	s.grpc = grpc.NewServer(grpc.ForceServerCodecV2(newCodec()), grpc.NumStreamWorkers(streamWorkers),
+		grpc.MaxRecvMsgSize(MaxMessageSize), grpc.MaxSendMsgSize(MaxMessageSize))
 	s.grpc.RegisterService(&grpc.ServiceDesc{
 		ServiceName: serviceName,
 		HandlerType: (*any)(nil),
