@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/raft"
@@ -26,32 +25,26 @@ import (
 // write of a burst.
 
 // nudgingFSM is the FSM Raft drives: the state store's FSM, which also
-// records the last index it applied and signals the commit nudge.
+// signals the commit nudge after each apply.
 type nudgingFSM struct {
 	*fsm.FSM
-	applied *atomic.Uint64
-	signal  chan struct{}
+	signal chan struct{} // capacity 1
 }
 
 func (f nudgingFSM) Apply(l *raft.Log) any {
-	resp := f.FSM.Apply(l)
-	f.note(l.Index)
-	return resp
+	defer f.applied()
+	return f.FSM.Apply(l)
 }
 
 func (f nudgingFSM) ApplyBatch(logs []*raft.Log) []any {
-	resp := f.FSM.ApplyBatch(logs)
-	if len(logs) > 0 {
-		f.note(logs[len(logs)-1].Index)
-	}
-	return resp
+	defer f.applied()
+	return f.FSM.ApplyBatch(logs)
 }
 
-func (f nudgingFSM) note(index uint64) {
-	f.applied.Store(index)
+func (f nudgingFSM) applied() {
 	select {
 	case f.signal <- struct{}{}:
-	default: // a signal is pending; it reads the newest index
+	default: // a signal is pending already
 	}
 }
 

@@ -42,9 +42,8 @@ type Server struct {
 	// leaderReady is set once this server, as leader, has applied every
 	// entry committed before its term.
 	leaderReady atomic.Bool
-	// appliedIndex and appliedSignal are the FSM's last applied index and
-	// its signal to the commit nudge (commit_nudge.go).
-	appliedIndex  atomic.Uint64
+	// appliedSignal is the FSM's signal to the commit nudge after each
+	// apply (commit_nudge.go).
 	appliedSignal chan struct{}
 	// commits queues writes for Raft in groups (group_commit.go).
 	commits *groupCommit
@@ -135,7 +134,7 @@ func (s *Server) startRaft(logger *slog.Logger) (err error) {
 		return err
 	}
 	s.appliedSignal = make(chan struct{}, 1)
-	f := nudgingFSM{FSM: fsm.New(s.store, logger.With("subsystem", "fsm")), applied: &s.appliedIndex, signal: s.appliedSignal}
+	f := nudgingFSM{FSM: fsm.New(s.store, logger.With("subsystem", "fsm")), signal: s.appliedSignal}
 	s.raft, err = raft.NewRaft(rc, f, s.stores.logs, s.stores.stable, s.stores.snaps, s.trans)
 	if err != nil {
 		return fmt.Errorf("start raft: %w", err)
