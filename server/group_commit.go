@@ -30,8 +30,9 @@ type groupCommit struct {
 }
 
 // pendingWrite is a write waiting for its group; future receives its Raft
-// future once Raft has answered it (a future's Error is not safe for two
-// goroutines at once, so only runGroupCommit waits on it).
+// future. runGroupCommit waits on the last future of a group itself, and
+// a future's Error is not safe for two goroutines at once, so that one is
+// handed over only once answered.
 type pendingWrite struct {
 	data    []byte
 	timeout time.Duration
@@ -64,8 +65,8 @@ func (g *groupCommit) take() []*pendingWrite {
 	return q
 }
 
-// runGroupCommit hands each group to Raft and passes every write its
-// answer, in log order, before handing over the next group. Raft's apply
+// runGroupCommit hands each group to Raft, and waits until its last write
+// has been applied before handing over the next group. Raft's apply
 // channel is buffered (BatchApplyCh), so a group lands there at once and
 // the leader takes it in one append.
 func (s *Server) runGroupCommit() {
@@ -78,15 +79,17 @@ func (s *Server) runGroupCommit() {
 		}
 		for group := s.commits.take(); len(group) > 0; group = s.commits.take() {
 			s.commits.groups.Add(1)
-			futures := make([]raft.ApplyFuture, len(group))
+			var last raft.ApplyFuture
 			for i, w := range group {
-				futures[i] = s.raft.Apply(w.data, w.timeout)
-				bindShutdown(futures[i], s.raftStopped)
+				f := s.raft.Apply(w.data, w.timeout)
+				bindShutdown(f, s.raftStopped)
+				if i < len(group)-1 {
+					w.future <- f // its writer waits on it
+				}
+				last = f
 			}
-			for i, w := range group {
-				_ = futures[i].Error() // the writer reads the outcome
-				w.future <- futures[i]
-			}
+			_ = last.Error() // the whole group is applied: its writer reads the outcome
+			group[len(group)-1].future <- last
 		}
 	}
 }
