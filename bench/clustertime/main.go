@@ -7,7 +7,9 @@
 //
 // Usage: clustertime -pylon ./pylon [-secs 10] [-raft-multiplier 1] [-runs 3]
 // [-log-level info]. With CLUSTERTIME_SLOW_LOGS=1 a start slower than 5s
-// prints the agents' logs and exits 1.
+// prints the agents' logs and exits 1. With -compare ./other it instead
+// runs a cluster of each binary at once and loads them in turn for
+// -rounds rounds (compare.go).
 package main
 
 import (
@@ -47,7 +49,13 @@ func main() {
 	secs := flag.Int("secs", 10, "seconds of PUT load through the client")
 	mult := flag.Int("raft-multiplier", 0, "performance.raft_multiplier for the servers (0: pylon's default)")
 	runs := flag.Int("runs", 3, "how many times to measure start and failover")
+	other := flag.String("compare", "", "second pylon binary: compare the PUT load through the client of the two")
+	rounds := flag.Int("rounds", 6, "with -compare, how many loads of each cluster")
 	flag.Parse()
+	if *other != "" {
+		compare([2]string{*pylon, *other}, *mult, *secs, *rounds)
+		return
+	}
 	for run := 1; run <= *runs; run++ {
 		measure(*pylon, *mult, run == 1, *secs)
 	}
@@ -77,7 +85,7 @@ func measure(pylon string, mult int, load bool, secs int) {
 	}()
 	start := time.Now()
 	for i := range 3 {
-		nodes = append(nodes, startNode(pylon, dir, i, true, mult))
+		nodes = append(nodes, startNode(pylon, dir, base, i, true, mult))
 	}
 	first := nodes[0]
 	waitWrite(first.http, 30*time.Second)
@@ -86,14 +94,14 @@ func measure(pylon string, mult int, load bool, secs int) {
 		panic("slow start")
 	}
 
-	client := startNode(pylon, dir, 3, false, mult)
+	client := startNode(pylon, dir, base, 3, false, mult)
 	nodes = append(nodes, client)
 	waitWrite(client.http, 30*time.Second)
 	leader := leaderOf(client.http, nodes)
 	if load {
 		done := profileAll(nodes, secs)
 		before := cpuTimes(nodes)
-		n := hey("through the client", client.http, secs)
+		n := hey("through the client", client.http, secs).ok
 		reportCPU(nodes, before, n)
 		done()
 		hey("to the leader's own HTTP API", leader.http, secs)
@@ -112,14 +120,15 @@ func measure(pylon string, mult int, load bool, secs int) {
 		leader.name, time.Since(killed).Round(time.Millisecond))
 }
 
-func startNode(pylon, dir string, i int, server bool, mult int) *node {
-	p := base + 10*i
+// startNode starts node i of the cluster whose ports start at portBase.
+func startNode(pylon, dir string, portBase, i int, server bool, mult int) *node {
+	p := portBase + 10*i
 	n := &node{name: fmt.Sprintf("n%d", i+1), http: fmt.Sprintf("127.0.0.1:%d", p), rpc: fmt.Sprintf("127.0.0.1:%d", p+1)}
 	args := []string{"agent", "-node", n.name, "-bind", "127.0.0.1", "-client", "127.0.0.1",
 		"-data-dir", filepath.Join(dir, n.name), "-log-level", *logLevel,
 		"-http-port", strconv.Itoa(p), "-server-port", strconv.Itoa(p + 1), "-serf-lan-port", strconv.Itoa(p + 2),
 		"-serf-wan-port", "-1", "-dns-port", "-1", "-grpc-port", "-1",
-		"-retry-join", fmt.Sprintf("127.0.0.1:%d", base+2), "-retry-interval", "100ms"}
+		"-retry-join", fmt.Sprintf("127.0.0.1:%d", portBase+2), "-retry-interval", "100ms"}
 	if *profileDir != "" {
 		args = append(args, "-hcl", "enable_debug = true")
 	}
@@ -183,8 +192,16 @@ func leaderOf(addr string, nodes []*node) *node {
 	return nil
 }
 
-// hey runs the PUT load and returns how many requests got 200.
-func hey(what, addr string, secs int) (ok int) {
+// heyResult is what one hey run measured.
+type heyResult struct {
+	ok  int     // requests answered 200
+	rps float64 // requests per second
+	p99 float64 // seconds
+}
+
+// hey runs the PUT load, prints hey's figures and returns them.
+func hey(what, addr string, secs int) heyResult {
+	var r heyResult
 	out, err := exec.Command("hey", "-z", fmt.Sprintf("%ds", secs), "-c", "32", "-m", "PUT", "-d", strings.Repeat("x", 100),
 		"http://"+addr+"/v1/kv/bench/key").CombinedOutput()
 	if err != nil {
@@ -195,11 +212,17 @@ func hey(what, addr string, secs int) (ok int) {
 			strings.Contains(line, "[500]") {
 			fmt.Printf("PUT %s, hey -c 32: %s\n", what, strings.TrimSpace(line))
 		}
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "[200]" {
-			ok, _ = strconv.Atoi(f[1])
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 2 && f[0] == "[200]":
+			r.ok, _ = strconv.Atoi(f[1])
+		case len(f) >= 2 && f[0] == "Requests/sec:":
+			r.rps, _ = strconv.ParseFloat(f[1], 64)
+		case len(f) >= 3 && f[0] == "99%" && f[1] == "in":
+			r.p99, _ = strconv.ParseFloat(f[2], 64)
 		}
 	}
-	return ok
+	return r
 }
 
 // cpuTimes reads each node's user+system CPU time from /proc.
