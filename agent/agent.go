@@ -323,7 +323,7 @@ func (a *Agent) Shutdown() error {
 			a.checks.stopAll()
 		}
 		a.wg.Wait()
-		err = errors.Join(err, a.stopLAN(), a.stopWAN())
+		err = errors.Join(err, stopPool(&a.lan), stopPool(&a.wan))
 		if a.server != nil {
 			err = errors.Join(err, a.server.Shutdown())
 		}

@@ -105,7 +105,7 @@ func TestClusterGracefulLeaveDeregisters(t *testing.T) {
 	servers, apis := testServers(t, 1)
 	client, _ := startClientAgent(t, servers[0], "client-2")
 	eventually(t, "client-2 in the catalog", func() bool { return serfStatus(t, apis[0], "client-2") == "passing" })
-	if err := client.leaveLAN(); err != nil {
+	if err := leavePool(&client.lan); err != nil {
 		t.Fatalf("leave: %v", err)
 	}
 	eventually(t, "client-2 deregistered", func() bool {

@@ -9,10 +9,10 @@ import (
 )
 
 // serverForwarder is a server agent's forwarder: a request for another
-// datacenter (?dc=) goes to one of its servers, found in the WAN pool;
-// the rest to this datacenter's leader when Consul serves it there. The
-// API never offers it the agent's own endpoints, user events or the
-// keyring (httpapi.Forwarder).
+// datacenter (?dc=) goes to the nearest of its servers, found in the WAN
+// pool; the rest to this datacenter's leader when Consul serves it there.
+// The API never offers it the agent's own endpoints or user events
+// (httpapi.Forwarder).
 type serverForwarder struct {
 	a      *Agent
 	leader leaderForwarder

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/pylonmesh/pylon/agent/config"
@@ -36,7 +37,7 @@ func (a *Agent) startGossip(_ context.Context, cfg *config.Runtime, nodeID strin
 	}
 	pool, err := gossip.New(a.lanConfig(cfg, nodeID))
 	if err != nil {
-		return errors.Join(err, a.stopWAN())
+		return errors.Join(err, stopPool(&a.wan))
 	}
 	a.lan.Store(pool)
 	if a.server != nil {
@@ -217,16 +218,25 @@ func aliveServers(pool *gossip.Pool) []serverMember {
 	return out
 }
 
-// serverAddrs lists the server addresses (host:port of the server port)
-// of the alive servers of datacenter dc that pool knows.
+// serverAddrs lists the server addresses of the alive servers of
+// datacenter dc that pool knows.
 func serverAddrs(pool *gossip.Pool, dc string) []string {
 	var addrs []string
 	for _, s := range aliveServers(pool) {
-		if s.tags.Datacenter == dc && s.tags.ServerPort != 0 {
-			addrs = append(addrs, net.JoinHostPort(s.Addr.String(), strconv.Itoa(s.tags.ServerPort)))
+		if addr := s.serverAddr(); s.tags.Datacenter == dc && addr != "" {
+			addrs = append(addrs, addr)
 		}
 	}
 	return addrs
+}
+
+// serverAddr is the member's server address (host:port of its server
+// port), or "" when its tags name none.
+func (s serverMember) serverAddr() string {
+	if s.tags.ServerPort == 0 {
+		return ""
+	}
+	return net.JoinHostPort(s.Addr.String(), strconv.Itoa(s.tags.ServerPort))
 }
 
 // receiveGossipEvent keeps a user event that came through the pool.
@@ -245,19 +255,19 @@ func (a *Agent) receiveGossipEvent(ge gossip.Event) {
 	a.receiveEvent(e)
 }
 
-// leaveLAN leaves the pool gracefully: the others see this node as left
-// (not failed), and the leader deregisters it.
-func (a *Agent) leaveLAN() error {
-	if pool := a.lan.Load(); pool != nil {
+// leavePool leaves the pool p holds gracefully, if any: the others see
+// this node as left (not failed), and the leader deregisters it.
+func leavePool(p *atomic.Pointer[gossip.Pool]) error {
+	if pool := p.Load(); pool != nil {
 		return pool.Leave()
 	}
 	return nil
 }
 
-// stopLAN closes the pool without a leave: to the others this looks like
-// a crash until the node comes back.
-func (a *Agent) stopLAN() error {
-	if pool := a.lan.Load(); pool != nil {
+// stopPool closes the pool p holds, if any, without a leave: to the
+// others this looks like a crash until the node comes back.
+func stopPool(p *atomic.Pointer[gossip.Pool]) error {
+	if pool := p.Load(); pool != nil {
 		return pool.Shutdown()
 	}
 	return nil

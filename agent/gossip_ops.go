@@ -145,7 +145,7 @@ func (a *Agent) poolFor(wan bool) (*gossip.Pool, error) {
 // ShutdownCh is closed when the shutdown is done; call Shutdown to wait for
 // it. A failed leave is logged and the agent shuts down all the same.
 func (a *Agent) Leave() error {
-	err := errors.Join(a.leaveLAN(), a.leaveWAN())
+	err := errors.Join(leavePool(&a.lan), leavePool(&a.wan))
 	if err != nil {
 		a.logger.Error("graceful leave failed; shutting down anyway", "error", err)
 	} else {

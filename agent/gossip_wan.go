@@ -119,19 +119,3 @@ func (a *Agent) joinWAN(ctx context.Context, cfg *config.Runtime) error {
 	a.goLoop(func() { a.retryJoin(ctx, pool, "WAN", cfg.RetryJoinWAN, cfg.RetryIntervalWAN, cfg.RetryMaxWAN) })
 	return nil
 }
-
-// leaveWAN leaves the WAN pool gracefully.
-func (a *Agent) leaveWAN() error {
-	if pool := a.wan.Load(); pool != nil {
-		return pool.Leave()
-	}
-	return nil
-}
-
-// stopWAN closes the WAN pool without a leave.
-func (a *Agent) stopWAN() error {
-	if pool := a.wan.Load(); pool != nil {
-		return pool.Shutdown()
-	}
-	return nil
-}

@@ -4,9 +4,7 @@ import (
 	"cmp"
 	"math"
 	"math/rand/v2"
-	"net"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -50,10 +48,7 @@ func (a *Agent) wanDatacenters() []wanDatacenter {
 	self := pool.LocalMember().Name
 	byDC := map[string][]wanServer{}
 	for _, m := range aliveServers(pool) {
-		s := wanServer{node: strings.TrimSuffix(m.Name, "."+m.tags.Datacenter), rtt: unknownRTT}
-		if m.tags.ServerPort != 0 {
-			s.addr = net.JoinHostPort(m.Addr.String(), strconv.Itoa(m.tags.ServerPort))
-		}
+		s := wanServer{node: strings.TrimSuffix(m.Name, "."+m.tags.Datacenter), addr: m.serverAddr(), rtt: unknownRTT}
 		if m.Name == self {
 			s.coord = own
 		} else if c, ok := pool.GetCachedCoordinate(m.Name); ok {

@@ -186,11 +186,7 @@ func TestSubscriptionEndsWhenItsTokenLosesTheService(t *testing.T) {
 	cl.SetToken(func() string { return "viewer" })
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	sub, err := cl.Subscribe(ctx, webHealth)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Close()
+	sub := mustSubscribe(t, ctx, cl)
 	if _, err := sub.Next(ctx); err != nil {
 		t.Fatalf("snapshot: %v", err)
 	}

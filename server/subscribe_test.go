@@ -24,6 +24,18 @@ func webInstance(node, id, status string) *state.Registration {
 	}
 }
 
+// mustSubscribe subscribes cl to webHealth, closing the subscription when
+// the test ends.
+func mustSubscribe(t testing.TB, ctx context.Context, cl *Client) *Subscription {
+	t.Helper()
+	sub, err := cl.Subscribe(ctx, webHealth)
+	if err != nil {
+		t.Fatalf("subscribe: %v", err)
+	}
+	t.Cleanup(sub.Close)
+	return sub
+}
+
 // webCheck sets the status of an instance's check.
 func webCheck(node, id, status string) *state.Registration {
 	return &state.Registration{
@@ -106,11 +118,7 @@ func TestSubscribeAcrossTheCluster(t *testing.T) {
 
 	cl := newTestClient(t, c)
 	cl.SetServers([]string{f.Addr()})
-	sub, err := cl.Subscribe(ctx, webHealth)
-	if err != nil {
-		t.Fatalf("subscribe: %v", err)
-	}
-	defer sub.Close()
+	sub := mustSubscribe(t, ctx, cl)
 	if sub.Addr() != f.Addr() {
 		t.Fatalf("served by %s, want the follower %s", sub.Addr(), f.Addr())
 	}
@@ -329,11 +337,7 @@ func TestSubscriptionSaysHowFarBehind(t *testing.T) {
 	cl.SetServers([]string{followers[0].Addr()})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	sub, err := cl.Subscribe(ctx, webHealth)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Close()
+	sub := mustSubscribe(t, ctx, cl)
 	go func() {
 		for {
 			if _, err := sub.Next(ctx); err != nil {
