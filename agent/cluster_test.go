@@ -24,9 +24,13 @@ func testServers(t *testing.T, n int) ([]*Agent, []*consulapi.Client) {
 		a, cl := startAgent(t, args...)
 		agents, apis = append(agents, a), append(apis, cl)
 	}
-	eventually(t, "a leader known to every server", func() bool {
+	// A server learns of the leader from its first heartbeat, which can
+	// come before the entries that carry the configuration.
+	eventually(t, "a leader and every voter known to every server", func() bool {
 		for _, cl := range apis {
-			if l, err := cl.Status().Leader(); err != nil || l == "" {
+			l, err := cl.Status().Leader()
+			peers, perr := cl.Status().Peers()
+			if err != nil || l == "" || perr != nil || len(peers) != n {
 				return false
 			}
 		}
