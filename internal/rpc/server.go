@@ -75,6 +75,16 @@ const MaxMessageSize = 80 << 20
 // beyond the busy workers still get goroutines of their own.
 const streamWorkers = 64
 
+// Flow-control windows of every connection, both ways. Fixed windows turn
+// off gRPC's bandwidth estimation, which otherwise pings the peer for a
+// round trip sample as data flows: on a busy connection that is frames to
+// write and answer all the time. 4 MiB per stream keeps a 100 ms WAN round
+// trip at 40 MB/s.
+const (
+	streamWindow = 4 << 20
+	connWindow   = 16 << 20
+)
+
 // Serve answers calls on ln until Stop.
 func (s *Server) Serve(ln net.Listener) error {
 	s.mu.Lock()
@@ -83,7 +93,8 @@ func (s *Server) Serve(ln net.Listener) error {
 		return errors.New("rpc: Serve called twice")
 	}
 	s.grpc = grpc.NewServer(grpc.ForceServerCodecV2(newCodec()), grpc.NumStreamWorkers(streamWorkers),
-		grpc.MaxRecvMsgSize(MaxMessageSize), grpc.MaxSendMsgSize(MaxMessageSize))
+		grpc.MaxRecvMsgSize(MaxMessageSize), grpc.MaxSendMsgSize(MaxMessageSize),
+		grpc.InitialWindowSize(streamWindow), grpc.InitialConnWindowSize(connWindow))
 	s.grpc.RegisterService(&grpc.ServiceDesc{
 		ServiceName: serviceName,
 		HandlerType: (*any)(nil),
