@@ -31,7 +31,23 @@ func newCodec() msgpackCodec {
 	return msgpackCodec{h: h, encoders: new(sync.Pool), decoders: new(sync.Pool)}
 }
 
+// WireMessage is a message that encodes itself, without reflection, in
+// the form this codec gives it otherwise: a msgpack map keyed by field
+// name, so either end may use either way. The busiest calls' messages
+// implement it (the names are tinylib/msgp's).
+type WireMessage interface {
+	MarshalMsg(b []byte) ([]byte, error)
+	UnmarshalMsg(b []byte) (rest []byte, err error)
+}
+
 func (c msgpackCodec) Marshal(v any) (mem.BufferSlice, error) {
+	if m, ok := v.(WireMessage); ok {
+		b, err := m.MarshalMsg(nil)
+		if err != nil {
+			return nil, fmt.Errorf("rpc: encode %T: %w", v, err)
+		}
+		return mem.BufferSlice{mem.SliceBuffer(b)}, nil
+	}
 	var b []byte
 	enc, _ := c.encoders.Get().(*codec.Encoder)
 	if enc == nil {
@@ -48,6 +64,16 @@ func (c msgpackCodec) Marshal(v any) (mem.BufferSlice, error) {
 
 func (c msgpackCodec) Unmarshal(data mem.BufferSlice, v any) error {
 	in := data.Materialize()
+	if m, ok := v.(WireMessage); ok {
+		rest, err := m.UnmarshalMsg(in)
+		if err == nil && len(rest) > 0 {
+			err = fmt.Errorf("%d bytes after the message", len(rest))
+		}
+		if err != nil {
+			return fmt.Errorf("rpc: decode %T: %w", v, err)
+		}
+		return nil
+	}
 	dec, _ := c.decoders.Get().(*codec.Decoder)
 	if dec == nil {
 		dec = codec.NewDecoderBytes(in, c.h)
