@@ -26,6 +26,8 @@ const (
 	ACLInitRequestType       MessageType = 11 // body: state.ACLInitRequest
 	AutopilotRequestType     MessageType = 12 // body: state.AutopilotRequest; response: bool (autopilot.go)
 	CoordinateBatchType      MessageType = 13 // body: CoordinateBatchRequest (coordinate.go)
+	// body: state.ServerSecretRequest; servers that predate it skip it.
+	ServerSecretRequestType = IgnoreUnknownTypeFlag | 14
 
 	// IgnoreUnknownTypeFlag, set on a type, lets servers that do not know
 	// the type skip the entry instead of failing it. New types that older
@@ -53,6 +55,8 @@ func (t MessageType) String() string {
 		return "autopilot"
 	case CoordinateBatchType:
 		return "coordinate-batch-update"
+	case ServerSecretRequestType:
+		return "server-secret"
 	case ACLPolicyRequestType, ACLRoleRequestType, ACLTokenRequestType, ACLBootstrapRequestType, ACLInitRequestType:
 		return aclTypeName(t)
 	}
@@ -98,11 +102,20 @@ var commands = [256]applyFunc{
 	ACLInitRequestType:       noValue(applyACLInit),
 	AutopilotRequestType:     applyAutopilot,                // autopilot.go
 	CoordinateBatchType:      noValue(applyCoordinateBatch), // coordinate.go
+	ServerSecretRequestType:  noValue(applyServerSecret),
 }
 
 // noValue adapts an apply function whose only result is an error.
 func noValue(fn func(w state.Writer, idx uint64, body []byte) error) applyFunc {
 	return func(w state.Writer, idx uint64, body []byte) (any, error) { return nil, fn(w, idx, body) }
+}
+
+func applyServerSecret(w state.Writer, idx uint64, body []byte) error {
+	var req state.ServerSecretRequest
+	if err := decode(body, &req); err != nil {
+		return fmt.Errorf("fsm: decode server secret request: %w", err)
+	}
+	return w.SetServerSecret(idx, &req)
 }
 
 func applyRegister(w state.Writer, idx uint64, body []byte) error {

@@ -26,6 +26,8 @@ type Writer interface {
 	AutopilotSetConfig(idx uint64, req *AutopilotRequest) (bool, error)
 	// CoordinateBatchUpdate: coordinate.go.
 	CoordinateBatchUpdate(idx uint64, updates []*Coordinate) error
+	// SetServerSecret: server_secret.go.
+	SetServerSecret(idx uint64, req *ServerSecretRequest) error
 }
 
 var _ Writer = (*Store)(nil)

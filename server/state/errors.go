@@ -10,6 +10,8 @@ var (
 	ErrMissingService = errors.New("missing service name")
 	// ErrMissingCheckID means a check had no ID.
 	ErrMissingCheckID = errors.New("missing check ID")
+	// ErrMissingSecret means a server secret write carried no secret.
+	ErrMissingSecret = errors.New("missing secret")
 	// ErrInvalidName means a name or ID holds a NUL byte, which the
 	// indexes use as a separator.
 	ErrInvalidName = errors.New("name contains a NUL byte")

@@ -124,6 +124,8 @@ func restoreFrame(tx *memdb.Txn, fr *frameReader, kind byte) error {
 		return restoreAutopilot(tx, body)
 	case frameCoordinate:
 		return restoreCoordinate(tx, body)
+	case frameServerSecret:
+		return restoreServerSecret(tx, body)
 	case frameIndex:
 		return restoreRecord(tx, body, tableIndex, func(_ *memdb.Txn, e *indexEntry) error {
 			if e.Key == "" {

@@ -72,8 +72,9 @@ func schema() *memdb.DBSchema {
 		tableACLPolicies:     aclPoliciesTable(),
 		tableACLRoles:        aclRolesTable(),
 		tableACLTokens:       aclTokensTable(),
-		tableAutopilot:       autopilotTable(),   // autopilot.go
-		tableCoordinates:     coordinatesTable(), // coordinate.go
+		tableAutopilot:       autopilotTable(),    // autopilot.go
+		tableServerSecret:    serverSecretTable(), // server_secret.go
+		tableCoordinates:     coordinatesTable(),  // coordinate.go
 	}}
 }
 

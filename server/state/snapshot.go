@@ -48,8 +48,9 @@ const (
 	frameACLPolicy // acl_snapshot.go
 	frameACLRole
 	frameACLToken
-	frameAutopilot  // autopilot.go
-	frameCoordinate // coordinate.go
+	frameAutopilot    // autopilot.go
+	frameCoordinate   // coordinate.go
+	frameServerSecret // server_secret.go
 )
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -94,7 +95,7 @@ func (sn *Snapshot) Persist(w io.Writer) error {
 		{tablePreparedQueries, frameQuery}, {tableSessions, frameSession}, {tableKVs, frameKV},
 		{tableTombstones, frameTombstone}, {tableACLPolicies, frameACLPolicy}, {tableACLRoles, frameACLRole},
 		{tableACLTokens, frameACLToken}, {tableAutopilot, frameAutopilot},
-		{tableCoordinates, frameCoordinate}} {
+		{tableCoordinates, frameCoordinate}, {tableServerSecret, frameServerSecret}} {
 		it, err := sn.tx.Get(t.table, indexID)
 		if err != nil {
 			return fmt.Errorf("snapshot %s: %w", t.table, err)

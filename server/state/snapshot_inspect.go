@@ -25,19 +25,20 @@ type SnapshotRecord struct {
 
 // snapshotTypeNames names the frame kinds for SnapshotRecord.Type.
 var snapshotTypeNames = map[byte]string{
-	frameNode:       "Node",
-	frameService:    "Service",
-	frameCheck:      "Check",
-	frameIndex:      "Index",
-	frameQuery:      "PreparedQuery",
-	frameSession:    "Session",
-	frameKV:         "KVS",
-	frameTombstone:  "Tombstone",
-	frameACLPolicy:  "ACLPolicy",
-	frameACLRole:    "ACLRole",
-	frameACLToken:   "ACLToken",
-	frameAutopilot:  "Autopilot",
-	frameCoordinate: "Coordinate", // coordinate.go
+	frameNode:         "Node",
+	frameService:      "Service",
+	frameCheck:        "Check",
+	frameIndex:        "Index",
+	frameQuery:        "PreparedQuery",
+	frameSession:      "Session",
+	frameKV:           "KVS",
+	frameTombstone:    "Tombstone",
+	frameACLPolicy:    "ACLPolicy",
+	frameACLRole:      "ACLRole",
+	frameACLToken:     "ACLToken",
+	frameAutopilot:    "Autopilot",
+	frameCoordinate:   "Coordinate",   // coordinate.go
+	frameServerSecret: "ServerSecret", // server_secret.go
 }
 
 // ScanSnapshot reads a stream written by Snapshot.Persist and calls fn for

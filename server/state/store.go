@@ -97,7 +97,7 @@ func (s *Store) LastIndex() uint64 {
 // indexedTables are the tables whose last change the index table records.
 var indexedTables = []string{tableNodes, tableServices, tableChecks, tablePreparedQueries,
 	tableKVs, tableTombstones, tableSessions, tableACLPolicies, tableACLRoles, tableACLTokens,
-	tableAutopilot, tableCoordinates}
+	tableAutopilot, tableCoordinates, tableServerSecret}
 
 // indexTxn returns the value of one index table entry (0 if absent) and
 // adds its watch channel to ws.

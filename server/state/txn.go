@@ -19,8 +19,9 @@ const (
 	changedACLPolicies // acl_schema.go
 	changedACLRoles
 	changedACLTokens
-	changedAutopilot   // autopilot.go
-	changedCoordinates // coordinate.go
+	changedAutopilot    // autopilot.go
+	changedCoordinates  // coordinate.go
+	changedServerSecret // server_secret.go
 )
 
 // writeTxn is a memdb write transaction at one Raft index that records
@@ -161,6 +162,9 @@ func (s *Store) finishTxn(tx *writeTxn) ([]Event, error) {
 	}
 	if tx.tables&changedCoordinates != 0 {
 		keys.add(tableCoordinates)
+	}
+	if tx.tables&changedServerSecret != 0 {
+		keys.add(tableServerSecret)
 	}
 	for _, t := range aclTableBits {
 		if tx.tables&t.bit != 0 {
