@@ -49,35 +49,35 @@ type (
 // registerACLForwarded serves the forwarded ACL writes on the leader, and
 // token resolution for client agents on any server.
 func (s *Server) registerACLForwarded() {
-	rpc.Handle(s.rpc, "ACL.Bootstrap", func(ctx context.Context, _ *aclBootstrapReq) (*aclTokenResp, error) {
+	handleForwarded(s, "ACL.Bootstrap", func(ctx context.Context, _ *aclBootstrapReq) (*aclTokenResp, error) {
 		tok, idx, err := s.ACLBootstrap(forwarded(ctx))
 		return &aclTokenResp{idx, tok}, err
 	})
-	rpc.Handle(s.rpc, "ACL.TokenSet", func(ctx context.Context, r *aclTokenSetReq) (*aclTokenResp, error) {
+	handleForwarded(s, "ACL.TokenSet", func(ctx context.Context, r *aclTokenSetReq) (*aclTokenResp, error) {
 		idx, err := s.ACLTokenSet(forwarded(ctx), &r.Token, r.Create)
 		return &aclTokenResp{idx, &r.Token}, err
 	})
-	rpc.Handle(s.rpc, "ACL.TokenClone", func(ctx context.Context, r *aclCloneReq) (*aclTokenResp, error) {
+	handleForwarded(s, "ACL.TokenClone", func(ctx context.Context, r *aclCloneReq) (*aclTokenResp, error) {
 		tok, idx, err := s.ACLTokenClone(forwarded(ctx), r.AccessorID, r.Description)
 		return &aclTokenResp{idx, tok}, err
 	})
-	rpc.Handle(s.rpc, "ACL.TokenDelete", func(ctx context.Context, r *aclIDReq) (*indexResp, error) {
+	handleForwarded(s, "ACL.TokenDelete", func(ctx context.Context, r *aclIDReq) (*indexResp, error) {
 		idx, err := s.ACLTokenDelete(forwarded(ctx), r.ID)
 		return &indexResp{idx}, err
 	})
-	rpc.Handle(s.rpc, "ACL.PolicySet", func(ctx context.Context, r *aclPolicyReq) (*aclPolicyResp, error) {
+	handleForwarded(s, "ACL.PolicySet", func(ctx context.Context, r *aclPolicyReq) (*aclPolicyResp, error) {
 		idx, err := s.ACLPolicySet(forwarded(ctx), &r.Policy)
 		return &aclPolicyResp{idx, &r.Policy}, err
 	})
-	rpc.Handle(s.rpc, "ACL.PolicyDelete", func(ctx context.Context, r *aclIDReq) (*indexResp, error) {
+	handleForwarded(s, "ACL.PolicyDelete", func(ctx context.Context, r *aclIDReq) (*indexResp, error) {
 		idx, err := s.ACLPolicyDelete(forwarded(ctx), r.ID)
 		return &indexResp{idx}, err
 	})
-	rpc.Handle(s.rpc, "ACL.RoleSet", func(ctx context.Context, r *aclRoleReq) (*aclRoleResp, error) {
+	handleForwarded(s, "ACL.RoleSet", func(ctx context.Context, r *aclRoleReq) (*aclRoleResp, error) {
 		idx, err := s.ACLRoleSet(forwarded(ctx), &r.Role)
 		return &aclRoleResp{idx, &r.Role}, err
 	})
-	rpc.Handle(s.rpc, "ACL.RoleDelete", func(ctx context.Context, r *aclIDReq) (*indexResp, error) {
+	handleForwarded(s, "ACL.RoleDelete", func(ctx context.Context, r *aclIDReq) (*indexResp, error) {
 		idx, err := s.ACLRoleDelete(forwarded(ctx), r.ID)
 		return &indexResp{idx}, err
 	})

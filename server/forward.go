@@ -53,10 +53,12 @@ func forward[Req, Resp any](s *Server, ctx context.Context, method string, req *
 		}
 		changed := s.leaderChanged()
 		if leader := s.Leader(); leader != "" {
-			resp = new(Resp)
-			err = s.pool.Call(rpc.MarkForwarded(hold), leader, method, req, resp)
-			if err == nil || !retryable(err) {
-				return resp, true, err
+			if err = s.canForward(); err == nil {
+				resp = new(Resp)
+				err = s.pool.Call(s.markForwarded(hold), leader, method, req, resp)
+				if err == nil || !retryable(err) {
+					return resp, true, err
+				}
 			}
 		}
 		select {
@@ -79,7 +81,7 @@ func forward[Req, Resp any](s *Server, ctx context.Context, method string, req *
 func retryable(err error) bool {
 	var remote *rpc.RemoteError
 	if errors.As(err, &remote) {
-		return errors.Is(err, ErrNotLeader) || errors.Is(err, ErrNoLeader)
+		return errors.Is(err, ErrNotLeader) || errors.Is(err, ErrNoLeader) || errors.Is(err, ErrServerSecretNotReady)
 	}
 	return true // a transport error: the leader may be gone
 }
@@ -132,27 +134,27 @@ func (s *Server) registerForwarded() {
 		idx, err := s.Deregister(forwarded(ctx), &r.Dereg)
 		return &indexResp{idx}, err
 	})
-	rpc.Handle(s.rpc, "PreparedQuery.Apply", func(ctx context.Context, r *queryReq) (*queryResp, error) {
+	handleForwarded(s, "PreparedQuery.Apply", func(ctx context.Context, r *queryReq) (*queryResp, error) {
 		idx, err := s.PreparedQueryApply(forwarded(ctx), r.Op, &r.Query)
 		return &queryResp{idx, r.Query.ID}, err
 	})
-	rpc.Handle(s.rpc, "KV.Apply", func(ctx context.Context, r *kvFwdReq) (*kvFwdResp, error) {
+	handleForwarded(s, "KV.Apply", func(ctx context.Context, r *kvFwdReq) (*kvFwdResp, error) {
 		ok, idx, err := s.KVApply(forwarded(ctx), &r.Req)
 		return &kvFwdResp{ok, idx}, err
 	})
-	rpc.Handle(s.rpc, "Session.Create", func(ctx context.Context, r *sessionReq) (*sessionResp, error) {
+	handleForwarded(s, "Session.Create", func(ctx context.Context, r *sessionReq) (*sessionResp, error) {
 		idx, err := s.SessionCreate(forwarded(ctx), &r.Session)
 		return &sessionResp{Index: idx, Session: &r.Session}, err
 	})
-	rpc.Handle(s.rpc, "Session.Destroy", func(ctx context.Context, r *sessionIDReq) (*indexResp, error) {
+	handleForwarded(s, "Session.Destroy", func(ctx context.Context, r *sessionIDReq) (*indexResp, error) {
 		idx, err := s.SessionDestroy(forwarded(ctx), r.ID)
 		return &indexResp{idx}, err
 	})
-	rpc.Handle(s.rpc, "Session.Renew", func(ctx context.Context, r *sessionIDReq) (*sessionResp, error) {
+	handleForwarded(s, "Session.Renew", func(ctx context.Context, r *sessionIDReq) (*sessionResp, error) {
 		sess, err := s.SessionRenew(forwarded(ctx), r.ID)
 		return &sessionResp{Session: sess}, err
 	})
-	rpc.Handle(s.rpc, "Txn.Apply", func(ctx context.Context, r *txnReq) (*txnResp, error) {
+	handleForwarded(s, "Txn.Apply", func(ctx context.Context, r *txnReq) (*txnResp, error) {
 		results, errs, idx, err := s.Txn(forwarded(ctx), r.Ops)
 		return &txnResp{results, errs, idx}, err
 	})

@@ -87,7 +87,7 @@ func (s *Server) ForwardHTTPToLeader(ctx context.Context, req *HTTPRequest) (*HT
 		}
 		if leader := s.Leader(); leader != "" {
 			resp := new(HTTPResponse)
-			if err = s.pool.Call(rpc.MarkForwarded(ctx), leader, "HTTP.Do", req, resp); err == nil {
+			if err = s.pool.Call(s.markForwarded(ctx), leader, "HTTP.Do", req, resp); err == nil {
 				return resp, nil
 			}
 			if !clientRetryable(err) || ctx.Err() != nil {

@@ -168,6 +168,7 @@ func (s *Server) establishLeadership() {
 		s.logger.Warn("leader barrier", "error", err)
 		return
 	}
+	s.ensureServerSecret() // server_secret.go
 	s.reconcileSelf()
 	s.startLeaderDuties()
 	// Ready only now, so that a caller of WaitForLeader finds the leader

@@ -32,17 +32,17 @@ type (
 // registerOperatorForwarded serves the operator's forwarded writes on the
 // leader, and every server's Raft stats.
 func (s *Server) registerOperatorForwarded() {
-	rpc.Handle(s.rpc, "Operator.RaftRemovePeer", func(ctx context.Context, r *removePeerReq) (*indexResp, error) {
+	handleForwarded(s, "Operator.RaftRemovePeer", func(ctx context.Context, r *removePeerReq) (*indexResp, error) {
 		return &indexResp{}, s.RemoveRaftPeer(forwarded(ctx), r.ID, r.Address)
 	})
-	rpc.Handle(s.rpc, "Operator.TransferLeader", func(ctx context.Context, r *transferReq) (*indexResp, error) {
+	handleForwarded(s, "Operator.TransferLeader", func(ctx context.Context, r *transferReq) (*indexResp, error) {
 		return &indexResp{}, s.TransferLeadership(forwarded(ctx), r.ID)
 	})
-	rpc.Handle(s.rpc, "Operator.AutopilotSetConfig", func(ctx context.Context, r *autopilotReq) (*autopilotResp, error) {
+	handleForwarded(s, "Operator.AutopilotSetConfig", func(ctx context.Context, r *autopilotReq) (*autopilotResp, error) {
 		ok, err := s.AutopilotSetConfiguration(forwarded(ctx), &r.Req)
 		return &autopilotResp{ok}, err
 	})
-	rpc.Handle(s.rpc, "Operator.AutopilotHealth", func(ctx context.Context, r *raftStatsReq) (*AutopilotHealth, error) {
+	handleForwarded(s, "Operator.AutopilotHealth", func(ctx context.Context, r *raftStatsReq) (*AutopilotHealth, error) {
 		return s.AutopilotServerHealth(forwarded(ctx))
 	})
 	rpc.Handle(s.rpc, "Operator.RaftStats", func(context.Context, *raftStatsReq) (*raftStats, error) {

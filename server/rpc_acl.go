@@ -38,9 +38,10 @@ type Authorize func(secret string) (acl.Authorizer, error)
 func (s *Server) SetRPCAuthorizer(f Authorize) { s.rpcAuthz.Store(&f) }
 
 // callAuthorizer is what the token of an agent's call grants: nil (allow
-// all) with ACLs off and for calls a server forwarded.
+// all) with ACLs off and for calls a server forwarded with the servers'
+// secret.
 func (s *Server) callAuthorizer(ctx context.Context) (acl.Authorizer, error) {
-	if !s.cfg.ACLsEnabled || rpc.IsForwarded(ctx) {
+	if !s.cfg.ACLsEnabled || s.fromServer(ctx) { // server_secret.go
 		return nil, nil
 	}
 	f := s.rpcAuthz.Load()

@@ -15,7 +15,7 @@ func TestForwardedMarkCrossesTheWire(t *testing.T) {
 		want bool
 	}{
 		{"plain call", context.Background(), false},
-		{"marked call", MarkForwarded(context.Background()), true},
+		{"marked call", MarkForwarded(context.Background(), "proof"), true},
 	} {
 		var resp flagResp
 		if err := pool.Call(tc.ctx, addr, "Test.Forwarded", &echoReq{}, &resp); err != nil {
@@ -39,7 +39,7 @@ func TestTokenCrossesTheWire(t *testing.T) {
 		{"no token", context.Background(), ""},
 		{"token", WithToken(context.Background(), "s3cret"), "s3cret"},
 		{"empty token", WithToken(context.Background(), ""), ""},
-		{"with the forwarded mark", WithToken(MarkForwarded(context.Background()), "t2"), "t2"},
+		{"with the forwarded mark", WithToken(MarkForwarded(context.Background(), "proof"), "t2"), "t2"},
 	} {
 		var resp tokenResp
 		if err := pool.Call(tc.ctx, addr, "Test.Token", &echoReq{}, &resp); err != nil {

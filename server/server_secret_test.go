@@ -1,0 +1,77 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/pylonmesh/pylon/internal/rpc"
+	"github.com/pylonmesh/pylon/server/state"
+)
+
+// TestServerOnlyCallsNeedTheServersSecret: with ACLs on, what reaches the
+// server port without being a server (a client agent, or anybody) cannot
+// make the calls servers forward to each other, which skip the token
+// checks, not even with a forged forwarded mark. Servers still forward to
+// each other, with the secret the first leader stored.
+func TestServerOnlyCallsNeedTheServersSecret(t *testing.T) {
+	c := newTestClusterWith(t, 3, func(cfg *Config) { cfg.ACLsEnabled = true })
+	for _, s := range c.servers {
+		s.SetRPCAuthorizer(rpcTestAuthorize(t))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	secret := c.leader().serverSecret()
+	if secret == "" {
+		t.Fatal("the leader stored no server secret")
+	}
+	for _, s := range c.servers {
+		waitFor(t, func() bool { return s.serverSecret() == secret })
+	}
+
+	// Calls go to the leader itself, where a server's call would run.
+	outsider := newTestClient(t, c)
+	call := func(ctx context.Context, method string, req, resp any) error {
+		return outsider.pool.Call(rpc.WithToken(ctx, "agent"), c.leader().Addr(), method, req, resp)
+	}
+	kv := &kvFwdReq{state.KVRequest{Op: state.KVSet, Entry: state.KVEntry{Key: "stolen", Value: []byte("x")}}}
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+	}{
+		{"unmarked", ctx},
+		{"with a forged mark", rpc.MarkForwarded(ctx, "1")},
+		{"with an empty mark", rpc.MarkForwarded(ctx, "")},
+	} {
+		if err := call(tc.ctx, "KV.Apply", kv, new(kvFwdResp)); !errors.Is(err, ErrPermissionDenied) {
+			t.Errorf("KV.Apply %s = %v, want ErrPermissionDenied", tc.name, err)
+		}
+		if err := call(tc.ctx, "Operator.RaftRemovePeer", &removePeerReq{ID: string(c.followers()[0].cfg.NodeID)}, new(indexResp)); !errors.Is(err, ErrPermissionDenied) {
+			t.Errorf("Operator.RaftRemovePeer %s = %v, want ErrPermissionDenied", tc.name, err)
+		}
+		if err := call(tc.ctx, "ACL.Bootstrap", &aclBootstrapReq{}, new(aclTokenResp)); !errors.Is(err, ErrPermissionDenied) {
+			t.Errorf("ACL.Bootstrap %s = %v, want ErrPermissionDenied", tc.name, err)
+		}
+	}
+	// A forged mark does not turn off the token check of an agent's call.
+	forged := newTestClient(t, c)
+	if _, err := forged.Register(rpc.MarkForwarded(ctx, "1"), webInstance("n9", "web9", state.HealthPassing)); !errors.Is(err, ErrPermissionDenied) {
+		t.Errorf("anonymous register with a forged mark = %v, want ErrPermissionDenied", err)
+	}
+	if _, e, _ := c.leader().store.KVGet(nil, "stolen"); e != nil {
+		t.Fatalf("a refused call wrote %+v", e)
+	}
+	if n := len(c.leader().raft.GetConfiguration().Configuration().Servers); n != 3 {
+		t.Fatalf("%d raft peers after refused removals, want 3", n)
+	}
+
+	// A follower proves itself: its forwarded write lands.
+	if ok, _, err := c.followers()[0].KVApply(ctx, &kv.Req); err != nil || !ok {
+		t.Fatalf("write forwarded by a follower = %v, %v", ok, err)
+	}
+	// And with the right secret the call is a server's.
+	if err := call(rpc.MarkForwarded(ctx, secret), "KV.Apply", kv, new(kvFwdResp)); err != nil {
+		t.Fatalf("KV.Apply with the servers' secret: %v", err)
+	}
+}
