@@ -48,10 +48,11 @@ func TestOperatorEndpointsOnACluster(t *testing.T) {
 	if ok, err := op.AutopilotCASConfiguration(ap, nil); err != nil || ok {
 		t.Fatalf("stale CAS = %v, %v; want false", ok, err)
 	}
-	got, err := apis[1].Operator().AutopilotGetConfiguration(&consulapi.QueryOptions{AllowStale: true})
-	if err != nil || got.ModifyIndex == 0 {
-		t.Fatalf("configuration after CAS = %+v, %v", got, err)
-	}
+	// A stale read on another server has the write once it replicates.
+	eventually(t, "the stored configuration in a stale read on server 2", func() bool {
+		got, err := apis[1].Operator().AutopilotGetConfiguration(&consulapi.QueryOptions{AllowStale: true})
+		return err == nil && got.ModifyIndex != 0
+	})
 	eventually(t, "the stored configuration on server 2", func() bool {
 		got, err := apis[1].Operator().AutopilotGetConfiguration(nil)
 		return err == nil && got.MaxTrailingLogs == 500 && got.ModifyIndex != 0
