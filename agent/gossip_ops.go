@@ -3,7 +3,6 @@ package agent
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -157,68 +156,4 @@ func (a *Agent) Leave() error {
 		}
 	}()
 	return err
-}
-
-// Keyring runs a keyring operation ("list", "install", "use" or
-// "remove") on the agent's pools, the WAN pool first as Consul answers,
-// unless localOnly; a client agent has only its LAN pool, and forwards
-// the endpoint to a server. Operations are serialized: memberlist's
-// keyring races when changes overlap.
-func (a *Agent) Keyring(op, key string, localOnly bool) ([]*api.KeyringResponse, error) {
-	lan := a.lan.Load()
-	if lan == nil {
-		return nil, errNoLAN
-	}
-	if !slices.Contains([]string{"list", "install", "use", "remove"}, op) {
-		return nil, fmt.Errorf("agent: unknown keyring operation %q", op)
-	}
-	a.gossipOps.keyMu.Lock()
-	defer a.gossipOps.keyMu.Unlock()
-	var out []*api.KeyringResponse
-	var errs []error
-	if wan := a.wan.Load(); wan != nil && !localOnly {
-		r, err := a.keyringOp(wan, op, key)
-		if r != nil {
-			r.WAN = true
-			out = append(out, r)
-		}
-		errs = append(errs, err)
-	}
-	r, err := a.keyringOp(lan, op, key)
-	if r != nil {
-		out = append(out, r)
-	}
-	errs = append(errs, err)
-	if len(out) == 0 {
-		return nil, errors.Join(errs...)
-	}
-	return out, errors.Join(errs...)
-}
-
-// keyringOp runs one keyring operation on pool.
-func (a *Agent) keyringOp(pool *gossip.Pool, op, key string) (*api.KeyringResponse, error) {
-	run := map[string]func(string) (*gossip.KeyResponse, error){
-		"list":    func(string) (*gossip.KeyResponse, error) { return pool.ListKeys() },
-		"install": pool.InstallKey,
-		"use":     pool.UseKey,
-		"remove":  pool.RemoveKey,
-	}[op]
-	resp, err := run(key)
-	if resp == nil {
-		return nil, err
-	}
-	out := &api.KeyringResponse{
-		Datacenter: a.config().Datacenter, Messages: resp.Messages,
-		Keys: resp.Keys, PrimaryKeys: resp.PrimaryKeys, NumNodes: resp.NumNodes,
-	}
-	if out.Keys == nil {
-		out.Keys = map[string]int{}
-	}
-	if out.PrimaryKeys == nil {
-		out.PrimaryKeys = map[string]int{}
-	}
-	if err == nil && resp.NumErr > 0 {
-		err = fmt.Errorf("agent: %d of %d members failed the keyring %s", resp.NumErr, resp.NumNodes, op)
-	}
-	return out, err
 }

@@ -48,7 +48,7 @@ func BenchmarkKeyringList(b *testing.B) {
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		resp, err := first.Keyring("list", "", false)
+		resp, err := first.Keyring(context.Background(), "list", "", false, "")
 		if err != nil || resp[0].Keys[key] != 3 {
 			b.Fatalf("list = %+v, %v", resp, err)
 		}

@@ -174,32 +174,69 @@ func TestServersFloodTheirDatacenterIntoTheWAN(t *testing.T) {
 	eventually(t, "s2 to see every server in the WAN pool", func() bool { return slices.Equal(aliveWAN(api2), want) })
 }
 
-// TestKeyringCoversTheWANPool: a server's keyring operations act on its
-// WAN pool too, answered first as Consul does; ?local-only leaves it out.
-func TestKeyringCoversTheWANPool(t *testing.T) {
+// TestKeyringCoversEveryDatacenter: a keyring operation through any
+// server acts on the WAN pool and on every datacenter's LAN pool, clients
+// included, and the list answers one entry for each (WAN first, then the
+// server's own datacenter) as Consul's; ?local-only lists this
+// datacenter's LAN pool alone. Rotating the key this way never drops a
+// member.
+func TestKeyringCoversEveryDatacenter(t *testing.T) {
 	const oldKey = "pUqJrVyVRj5jsiYEkM/tFQYfWyJIv4s3XkvDwy7Cu5s="
 	const newKey = "H3/9gBxcKKRf45CaI2DlRg=="
 	_, api1 := startAgent(t, wanServerArgs(t, "s1", "dc1", "-encrypt", oldKey)...)
 	s2, api2 := startAgent(t, wanServerArgs(t, "s2", "dc2", "-encrypt", oldKey)...)
+	startAgent(t, "-node", "c2", "-datacenter", "dc2", "-bind", "127.0.0.1", "-client", "127.0.0.1", "-encrypt", oldKey,
+		"-http-port", "0", "-server-port", "0", "-serf-lan-port", "0", "-serf-wan-port", "-1", "-dns-port", "-1",
+		"-grpc-port", "-1", "-data-dir", t.TempDir(), "-retry-join", lanAddr(s2))
 	if err := api1.Agent().Join(wanAddr(s2), true); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "both servers in the WAN pool", func() bool { return len(aliveWAN(api2)) == 2 })
+	eventually(t, "the client in dc2's LAN pool", func() bool {
+		ms, err := api2.Agent().Members(false)
+		return err == nil && len(ms) == 2
+	})
+
 	if err := api1.Operator().KeyringInstall(newKey, nil); err != nil {
 		t.Fatal(err)
 	}
 	pools, err := api2.Operator().KeyringList(nil)
-	if err != nil || len(pools) != 2 || !pools[0].WAN || pools[1].WAN {
-		t.Fatalf("list on s2: %s, %v; want the WAN pool, then the LAN pool", describePools(pools), err)
+	want := []struct {
+		wan   bool
+		dc    string
+		nodes int
+	}{{true, "dc2", 2}, {false, "dc2", 2}, {false, "dc1", 1}}
+	if err != nil || len(pools) != len(want) {
+		t.Fatalf("list on s2: %s, %v; want the WAN pool, then dc2's and dc1's LAN pools", describePools(pools), err)
 	}
-	if pools[0].NumNodes != 2 || pools[0].Keys[newKey] != 2 {
-		t.Errorf("WAN pool %s: want the installed key on both servers", describePools(pools[:1]))
-	}
-	if pools[1].Datacenter != "dc2" || pools[1].Keys[newKey] != 0 {
-		t.Errorf("LAN pool of dc2 %s: want dc2 without the key installed in dc1", describePools(pools[1:]))
+	for i, w := range want {
+		p := pools[i]
+		if p.WAN != w.wan || (!w.wan && p.Datacenter != w.dc) || p.NumNodes != w.nodes || p.Keys[newKey] != w.nodes {
+			t.Errorf("pool %d: %s; want WAN %v, datacenter %s, the new key on all %d nodes", i, describePools(pools[i:i+1]), w.wan, w.dc, w.nodes)
+		}
 	}
 	local, err := api1.Operator().KeyringList(&consulapi.QueryOptions{LocalOnly: true})
-	if err != nil || len(local) != 1 || local[0].WAN || local[0].Keys[newKey] != 1 {
+	if err != nil || len(local) != 1 || local[0].WAN || local[0].Datacenter != "dc1" || local[0].Keys[newKey] != 1 {
 		t.Errorf("local-only list on s1: %s, %v; want its LAN pool alone, with the key", describePools(local), err)
+	}
+
+	// Rotate: use the new key through dc2, drop the old one through dc1.
+	if err := api2.Operator().KeyringUse(newKey, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := api1.Operator().KeyringRemove(oldKey, nil); err != nil {
+		t.Fatal(err)
+	}
+	pools, err = api1.Operator().KeyringList(nil)
+	if err != nil || len(pools) != 3 {
+		t.Fatalf("list on s1 after the rotation: %s, %v", describePools(pools), err)
+	}
+	for _, p := range pools {
+		if len(p.Keys) != 1 || p.Keys[newKey] != p.NumNodes || p.PrimaryKeys[newKey] != p.NumNodes || p.NumNodes == 0 {
+			t.Errorf("pool after the rotation: %s; want the new key alone, primary on every node", describePools([]*consulapi.KeyringResponse{p}))
+		}
+	}
+	if ms, err := api2.Agent().Members(false); err != nil || len(ms) != 2 || ms[0].Status != 1 || ms[1].Status != 1 {
+		t.Errorf("dc2's LAN pool after the rotation: %v, %v; want both members alive", ms, err)
 	}
 }

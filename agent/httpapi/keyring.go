@@ -12,6 +12,14 @@ import (
 // maxRelayFactor is the most relays a keyring answer may take (Consul's).
 const maxRelayFactor = 5
 
+// KeyringLocalHeader asks for a keyring operation on the receiving
+// datacenter's LAN pool alone, writes included: a server running an
+// operation everywhere sends it to the other datacenters with it. Users'
+// writes cannot be local-only, as in Consul, so that a key change never
+// covers part of the cluster by accident; the header narrows an operation
+// and grants nothing.
+const KeyringLocalHeader = "X-Pylon-Keyring-Local"
+
 // keyringOps maps the methods of /v1/operator/keyring to the operations.
 var keyringOps = map[string]string{
 	http.MethodGet:    "list",
@@ -46,7 +54,7 @@ func (s *Server) operatorKeyring(c *call) error {
 	if !mayKeyring(c.authz, args.op == "list") {
 		return errPermissionDenied
 	}
-	resp, err := s.agent.Keyring(args.op, args.key, args.localOnly)
+	resp, err := s.agent.Keyring(c.r.Context(), args.op, args.key, args.localOnly, c.token)
 	switch {
 	case errors.Is(err, gossip.ErrInvalidKey):
 		return badRequest("%v", err)
@@ -97,6 +105,9 @@ func parseKeyringArgs(c *call) (keyringArgs, error) {
 	}
 	if args.localOnly && args.op != "list" {
 		return args, badRequest("local-only can only be set for list requests")
+	}
+	if c.r.Header.Get(KeyringLocalHeader) != "" {
+		args.localOnly = true
 	}
 	if args.op == "list" {
 		return args, nil

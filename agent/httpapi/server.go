@@ -73,11 +73,13 @@ type Agent interface {
 	// Gossip (the agent's gossip_ops.go). Members lists the pool in every
 	// state; Leave leaves gracefully and shuts the agent down after the
 	// answer; Keyring runs "list", "install", "use" or "remove" on the
-	// WAN pool (unless localOnly) and the LAN pool.
+	// WAN pool and every datacenter's LAN pool (the others' through one of
+	// their servers, with token), or on this datacenter's LAN pool alone
+	// when localOnly.
 	Join(addr string, wan bool) error
 	Leave() error
 	ForceLeave(node string, prune, wan bool) error
-	Keyring(op, key string, localOnly bool) ([]*api.KeyringResponse, error)
+	Keyring(ctx context.Context, op, key string, localOnly bool, token string) ([]*api.KeyringResponse, error)
 	AgentTokens // acl_agent_token.go
 }
 
