@@ -76,10 +76,12 @@ type AddressMatches struct {
 	Services []*CheckServiceNode // the instances whose service address it is, with their checks
 }
 
-// MatchAddress looks addr up in a new address index; reverse lookups on a
-// client agent are rare enough not to keep one.
+// MatchAddress looks addr up in the store's address index, which is built
+// again only once the nodes or services have changed: client agents send
+// every reverse lookup here, and a walk of a large catalog for each would
+// cost milliseconds.
 func (s *Store) MatchAddress(addr netip.Addr) (*AddressMatches, error) {
-	idx, err := s.AddressIndex(nil)
+	idx, err := s.cachedAddressIndex()
 	if err != nil {
 		return nil, err
 	}
@@ -92,4 +94,41 @@ func (s *Store) MatchAddress(addr netip.Addr) (*AddressMatches, error) {
 		m.Services = append(m.Services, csn)
 	}
 	return m, nil
+}
+
+// addressCacheKey is the read cache's key of the address index.
+const addressCacheKey = "address-index"
+
+// addressCacheEntry is the address index with the index entries of the
+// nodes and services tables it was built under: a write that changes
+// either table replaces its entry (finishTxn), and Restore clears the
+// cache, so the index is valid while both are the very same objects.
+type addressCacheEntry struct {
+	nodes, services any
+	index           *AddressIndex
+}
+
+func (s *Store) cachedAddressIndex() (*AddressIndex, error) {
+	tx := s.db.Load().Txn(false)
+	nodes, err := tx.First(tableIndex, indexID, tableNodes)
+	if err != nil {
+		return nil, err
+	}
+	services, err := tx.First(tableIndex, indexID, tableServices)
+	if err != nil {
+		return nil, err
+	}
+	if e, ok := s.cache.m.Load(addressCacheKey); ok {
+		if c := e.(*addressCacheEntry); c.nodes == nodes && c.services == services {
+			return c.index, nil
+		}
+	}
+	// Built after the stamps were read: at worst it is newer than they
+	// say, and the next lookup builds it once more.
+	x, err := s.AddressIndex(nil)
+	if err != nil {
+		return nil, err
+	}
+	s.cache.m.Store(addressCacheKey, &addressCacheEntry{nodes: nodes, services: services, index: x})
+	return x, nil
 }
