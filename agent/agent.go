@@ -21,6 +21,7 @@ import (
 	"github.com/pylonmesh/pylon/agent/userevent"
 	"github.com/pylonmesh/pylon/dns"
 	"github.com/pylonmesh/pylon/gossip"
+	"github.com/pylonmesh/pylon/internal/connlimit"
 	"github.com/pylonmesh/pylon/server"
 )
 
@@ -193,7 +194,8 @@ func (a *Agent) startServer(ctx context.Context, cfg *config.Runtime, nodeID str
 	scfg.Dev = cfg.DevMode
 	scfg.RaftAddr = net.JoinHostPort(cfg.BindAddr, strconv.Itoa(cfg.Ports.Server))
 	scfg.AdvertiseAddr = cfg.AdvertiseAddr // the bound port is used
-	scfg.Logger = a.logger                 // the server adds its own subsystem
+	scfg.MaxConnsPerClient, scfg.HandshakeTimeout = cfg.RPCMaxConnsPerClient, cfg.RPCHandshakeTimeout
+	scfg.Logger = a.logger // the server adds its own subsystem
 	scfg.SessionTTLMin = cfg.SessionTTLMin
 	scfg.RaftSnapshotThreshold = uint64(cfg.RaftSnapshotThreshold)
 	scfg.RaftSnapshotInterval = cfg.RaftSnapshotInterval
@@ -234,6 +236,7 @@ func (a *Agent) startHTTP(cfg *config.Runtime, base context.Context) error {
 	if err != nil {
 		return fmt.Errorf("http listener: %w", err)
 	}
+	ln = connlimit.Wrap(ln, cfg.HTTPMaxConnsPerClient, connlimit.RejectHTTP)
 	api := httpapi.New(httpapi.Config{
 		Datacenter: cfg.Datacenter, NodeName: cfg.NodeName,
 		DefaultQueryTime: cfg.DefaultQueryTime, MaxQueryTime: cfg.MaxQueryTime,

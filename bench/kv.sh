@@ -43,8 +43,10 @@ run "PUT /v1/kv/bench/key (100 B)" -m PUT -D "$tmp/value" http://127.0.0.1:18500
 kill "$dev"; wait "$dev" 2>/dev/null || true
 
 echo "== blocking watchers, one connection each, each run on a fresh dev agent"
+# Every watcher comes from 127.0.0.1: lift the per-client connection cap
+# (Consul's default of 200 would refuse the rest with 429).
 for kind in "" -prefix; do
-  "$tmp/pylon" agent -dev -log-level warn "${ports[@]}" >"$tmp/dev.log" 2>&1 &
+  "$tmp/pylon" agent -dev -log-level warn "${ports[@]}" -hcl 'limits { http_max_conns_per_client = 0 }' >"$tmp/dev.log" 2>&1 &
   dev=$!
   wait_up
   "$tmp/kvwatch" -addr 127.0.0.1:18500 -pid "$dev" -n "$watchers" $kind

@@ -31,6 +31,13 @@ type Config struct {
 	// or "ip:port". Empty means the bound address, which must then not be
 	// unspecified (0.0.0.0 or ::). Without a port the bound port is used.
 	AdvertiseAddr string
+	// MaxConnsPerClient caps the connections one client address may hold
+	// open to the server port (Consul's limits.rpc_max_conns_per_client);
+	// zero means no cap.
+	MaxConnsPerClient int
+	// HandshakeTimeout bounds the wait for a new connection's protocol
+	// byte (limits.rpc_handshake_timeout); zero means 5s.
+	HandshakeTimeout time.Duration
 	// Dev selects fast Raft timings for a single local server (elections
 	// in tens of milliseconds). Not for real clusters.
 	Dev bool

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/raft"
 
+	"github.com/pylonmesh/pylon/internal/connlimit"
 	"github.com/pylonmesh/pylon/internal/portmux"
 )
 
@@ -39,7 +40,8 @@ func newTCPLayer(cfg Config) (*tcpLayer, error) {
 			return nil, err
 		}
 	}
-	mux := portmux.New(ln, cfg.Logger)
+	ln = connlimit.Wrap(ln, cfg.MaxConnsPerClient, nil)
+	mux := portmux.New(ln, cfg.Logger, cfg.HandshakeTimeout)
 	l := &tcpLayer{Listener: mux.Listener(portmux.Raft), mux: mux, served: make(chan struct{}), advertise: adv}
 	go func() {
 		defer close(l.served)

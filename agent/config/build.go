@@ -61,7 +61,7 @@ func (fc *fileConfig) runtime(opts buildOptions) (*Runtime, error) {
 	}
 	steps := []func(*Runtime, buildOptions) error{
 		fc.identity, fc.addresses, fc.ports, fc.logging, fc.timing, fc.dns, fc.definitions, fc.watches,
-		fc.joining, fc.gossip, fc.leaving, fc.servers, fc.acl,
+		fc.joining, fc.gossip, fc.leaving, fc.servers, fc.acl, fc.limits,
 	}
 	for _, step := range steps {
 		if err := step(rt, opts); err != nil {

@@ -40,6 +40,7 @@ type fileConfig struct {
 	RaftTrailingLogs      *int
 
 	HTTPConfig struct{ ResponseHeaders map[string]string } `cfg:"http_config"`
+	Limits     limitsFile                                  // build_limits.go
 
 	Domain    *string
 	AltDomain *string
@@ -102,7 +103,7 @@ func (c *CheckDefinition) setDefaults() { c.H2PingUseTLS = true }
 // ignoredKeys are Consul keys that Pylon accepts but does not act on yet;
 // a file that sets one loads with a warning.
 var ignoredKeys = keySet(
-	"primary_datacenter", "connect", "telemetry", "limits",
+	"primary_datacenter", "connect", "telemetry",
 	"tls", "verify_incoming", "verify_outgoing", "verify_server_hostname",
 	"ca_file", "ca_path", "cert_file", "key_file", "auto_encrypt", "auto_config",
 	"disable_update_check", "disable_remote_exec", "raft_protocol", "log_file", "log_rotate_bytes",

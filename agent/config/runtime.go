@@ -54,6 +54,13 @@ type Runtime struct {
 	HTTPResponseHeaders map[string]string
 	DNS                 dns.Config
 
+	// Connection caps per client address (0: none): open connections to
+	// the HTTP API, and to a server's port; RPCHandshakeTimeout bounds the
+	// wait for a new server-port connection's protocol byte.
+	HTTPMaxConnsPerClient int
+	RPCMaxConnsPerClient  int
+	RPCHandshakeTimeout   time.Duration
+
 	// Joining the LAN pool. StartJoin addresses are joined once at start;
 	// when none answers the agent fails to start, unless RetryJoin is set
 	// too. RetryJoin addresses are tried in order every RetryInterval

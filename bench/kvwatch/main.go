@@ -2,7 +2,9 @@
 // it parks -n blocking reads on one key (or, with -prefix, on a prefix
 // holding it), reports the agent's resident memory per parked watcher,
 // then changes the key and reports how long until every watcher has its
-// answer. Each watcher is its own connection, as with node-consul.
+// answer. Each watcher is its own connection, as with node-consul, so the
+// agent needs limits { http_max_conns_per_client = 0 } (its default cap
+// is 200 connections per client address).
 //
 // Usage: kvwatch -addr 127.0.0.1:8500 -pid <agent pid> -n 10000 [-prefix]
 package main

@@ -1,6 +1,7 @@
 package portmux
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -19,17 +20,18 @@ const (
 	GRPC Protocol = 8
 )
 
-// handshakeTimeout bounds the wait for a new connection's first byte, so
-// a client that connects and says nothing cannot hold a slot.
-const handshakeTimeout = 5 * time.Second
+// defaultHandshakeTimeout bounds the wait for a new connection's first
+// byte, so a client that connects and says nothing cannot hold a slot.
+const defaultHandshakeTimeout = 5 * time.Second
 
 // ErrClosed is returned by the listeners' Accept once the mux is closed.
 var ErrClosed = errors.New("portmux: closed")
 
 // Mux splits the connections of one listener by their first byte.
 type Mux struct {
-	ln     net.Listener
-	logger *slog.Logger
+	ln        net.Listener
+	logger    *slog.Logger
+	handshake time.Duration
 
 	mu        sync.Mutex
 	listeners map[Protocol]*listener
@@ -38,12 +40,14 @@ type Mux struct {
 	wg        sync.WaitGroup
 }
 
-// New wraps ln. Call Listener for each protocol, then Serve.
-func New(ln net.Listener, logger *slog.Logger) *Mux {
+// New wraps ln; a connection that sends no byte within handshake (zero:
+// 5s) is closed. Call Listener for each protocol, then Serve.
+func New(ln net.Listener, logger *slog.Logger, handshake time.Duration) *Mux {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Mux{ln: ln, logger: logger, listeners: map[Protocol]*listener{}, closed: make(chan struct{})}
+	return &Mux{ln: ln, logger: logger, handshake: cmp.Or(handshake, defaultHandshakeTimeout),
+		listeners: map[Protocol]*listener{}, closed: make(chan struct{})}
 }
 
 // Listener returns the listener of one protocol; asking twice for one
@@ -101,7 +105,7 @@ func (m *Mux) Serve() error {
 
 // route reads the first byte and delivers the connection.
 func (m *Mux) route(conn net.Conn) {
-	_ = conn.SetReadDeadline(time.Now().Add(handshakeTimeout))
+	_ = conn.SetReadDeadline(time.Now().Add(m.handshake))
 	var b [1]byte
 	if _, err := io.ReadFull(conn, b[:]); err != nil {
 		m.logger.Debug("connection closed before its protocol byte", "remote", conn.RemoteAddr(), "error", err)

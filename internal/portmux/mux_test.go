@@ -17,7 +17,7 @@ func startMux(t *testing.T) *Mux {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := New(ln, nil)
+	m := New(ln, nil, 0)
 	done := make(chan error, 1)
 	go func() { done <- m.Serve() }()
 	t.Cleanup(func() {

@@ -43,7 +43,7 @@ func serve(t testing.TB) (*Pool, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := portmux.New(ln, nil)
+	mux := portmux.New(ln, nil, 0)
 	srv := NewServer()
 	Handle(srv, "Test.Echo", func(_ context.Context, req *echoReq) (*echoResp, error) {
 		return &echoResp{Got: *req}, nil

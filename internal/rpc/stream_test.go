@@ -40,7 +40,7 @@ func serveStreams(t testing.TB) *streamServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := portmux.New(ln, nil)
+	mux := portmux.New(ln, nil, 0)
 	ss := &streamServer{srv: NewServer(), ctxEnd: make(chan error, 16)}
 	HandleStream(ss.srv, "Test.Count", func(_ context.Context, req *countReq, send func(*countMsg) error) error {
 		for i := range req.N {

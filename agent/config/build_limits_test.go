@@ -1,0 +1,65 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestLimits: Consul's defaults, values from a file, 0 for no cap, and
+// errors that name the key and where it was set.
+func TestLimits(t *testing.T) {
+	tests := []struct {
+		name           string
+		hcl            string
+		http, rpc      int
+		handshake      time.Duration
+		wantErr, where string
+	}{
+		{name: "defaults", http: 200, rpc: 100, handshake: 5 * time.Second},
+		{name: "set", hcl: `limits { http_max_conns_per_client = 50  rpc_max_conns_per_client = 0  rpc_handshake_timeout = "2s" }`,
+			http: 50, rpc: 0, handshake: 2 * time.Second},
+		{name: "negative", hcl: "limits {\n  rpc_max_conns_per_client = -1\n}", wantErr: "limits.rpc_max_conns_per_client: must not be negative", where: "-hcl[0]:2"},
+		{name: "zero handshake", hcl: `limits { rpc_handshake_timeout = "0s" }`, wantErr: "limits.rpc_handshake_timeout: must be positive", where: "-hcl[0]:1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var extra []string
+			if tt.hcl != "" {
+				extra = []string{"-hcl", tt.hcl}
+			}
+			rt, _, err := Load(agentArgs(t, extra...))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), tt.where) {
+					t.Fatalf("err = %v, want %q at %s", err, tt.wantErr, tt.where)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rt.HTTPMaxConnsPerClient != tt.http || rt.RPCMaxConnsPerClient != tt.rpc || rt.RPCHandshakeTimeout != tt.handshake {
+				t.Errorf("limits = %d, %d, %s; want %d, %d, %s", rt.HTTPMaxConnsPerClient, rt.RPCMaxConnsPerClient,
+					rt.RPCHandshakeTimeout, tt.http, tt.rpc, tt.handshake)
+			}
+		})
+	}
+}
+
+// TestLimitsUnsupportedKeysWarn: Consul's rate limits load with a warning
+// each rather than failing the file.
+func TestLimitsUnsupportedKeysWarn(t *testing.T) {
+	_, warnings := mustLoad(t, agentArgs(t, "-hcl", `limits {
+  rpc_rate = 100
+  request_limits { mode = "enforcing" }
+}`)...)
+	want := []string{"-hcl[0]:2: limits.rpc_rate is not supported yet", "-hcl[0]:3: limits.request_limits.mode is not supported yet"}
+	if len(warnings) != len(want) {
+		t.Fatalf("warnings %q, want %q", warnings, want)
+	}
+	for i, w := range want {
+		if !strings.Contains(warnings[i], w) {
+			t.Errorf("warning %d = %q, want %q", i, warnings[i], w)
+		}
+	}
+}
