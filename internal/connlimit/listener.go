@@ -1,8 +1,10 @@
 package connlimit
 
 import (
+	"bufio"
 	"io"
 	"net"
+	"net/http"
 	"net/netip"
 	"strconv"
 	"sync"
@@ -100,12 +102,18 @@ func (c *conn) Close() error {
 const rejectWait = time.Second
 
 // RejectHTTP answers a connection over the cap with 429 Too Many Requests,
-// as Consul's HTTP server does, and closes it. It reads what the client
-// sends until the client is done or rejectWait passes, so that the client
-// gets the answer rather than a reset for unread data.
+// as Consul's HTTP server does, and closes it. It waits for the request
+// first: an HTTP client takes an answer that comes before its request for
+// a broken connection. Then it reads what else the client sends until the
+// client is done or rejectWait passes, so that the client gets the answer
+// rather than a reset for unread data.
 func RejectHTTP(c net.Conn) {
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(rejectWait))
+	r := bufio.NewReader(c)
+	if _, err := http.ReadRequest(r); err != nil {
+		return
+	}
 	const body = "Your IP is issuing too many concurrent connections, please rate limit your calls\n"
 	_, err := io.WriteString(c, "HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain; charset=utf-8\r\n"+
 		"Connection: close\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"+body)
@@ -115,5 +123,5 @@ func RejectHTTP(c net.Conn) {
 	if cw, ok := c.(interface{ CloseWrite() error }); ok {
 		_ = cw.CloseWrite()
 	}
-	_, _ = io.Copy(io.Discard, c)
+	_, _ = io.Copy(io.Discard, r)
 }
