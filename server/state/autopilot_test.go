@@ -1,7 +1,6 @@
 package state
 
 import (
-	"bytes"
 	"testing"
 	"time"
 
@@ -58,15 +57,7 @@ func TestAutopilotConfigSetCASAndSnapshot(t *testing.T) {
 		t.Fatal("watch did not fire")
 	}
 
-	var buf bytes.Buffer
-	if err := s.Snapshot().Persist(&buf); err != nil {
-		t.Fatal(err)
-	}
-	dst := newStore(t)
-	if err := dst.Restore(&buf); err != nil {
-		t.Fatal(err)
-	}
-	idx, restored, err := dst.AutopilotConfig(nil)
+	idx, restored, err := restoredCopy(t, s).AutopilotConfig(nil)
 	if err != nil || restored == nil || *restored != (AutopilotConfig{CleanupDeadServers: true,
 		LastContactThreshold: 200 * time.Millisecond, MaxTrailingLogs: 250,
 		ServerStabilizationTime: 10 * time.Second, CreateIndex: 6, ModifyIndex: 10}) || idx != 10 {

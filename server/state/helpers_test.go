@@ -1,6 +1,7 @@
 package state
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 	"time"
@@ -33,6 +34,20 @@ func regService(node, name string) *Registration {
 		Node:    Node{Node: node, Address: "10.0.0.2"},
 		Service: &Service{ID: name, Name: name, Port: 1},
 	}
+}
+
+// restoredCopy is a new store restored from a snapshot of s.
+func restoredCopy(t testing.TB, s *Store) *Store {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := s.Snapshot().Persist(&buf); err != nil {
+		t.Fatal(err)
+	}
+	dst := newStore(t)
+	if err := dst.Restore(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return dst
 }
 
 func mustRegister(t testing.TB, s *Store, idx uint64, reg *Registration) {

@@ -1,7 +1,6 @@
 package state
 
 import (
-	"bytes"
 	"errors"
 	"testing"
 )
@@ -29,15 +28,7 @@ func TestServerSecretFirstStaysAndSurvivesSnapshots(t *testing.T) {
 		t.Fatalf("index after a second secret that changed nothing = %d, want 4", idx)
 	}
 
-	var buf bytes.Buffer
-	if err := s.Snapshot().Persist(&buf); err != nil {
-		t.Fatal(err)
-	}
-	dst := newStore(t)
-	if err := dst.Restore(&buf); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := dst.ServerSecret(); got != "first" {
+	if got, _ := restoredCopy(t, s).ServerSecret(); got != "first" {
 		t.Fatalf("restored secret = %q, want first", got)
 	}
 }
