@@ -241,6 +241,7 @@ func (a *Agent) startHTTP(cfg *config.Runtime, base context.Context) error {
 		Datacenter: cfg.Datacenter, NodeName: cfg.NodeName,
 		DefaultQueryTime: cfg.DefaultQueryTime, MaxQueryTime: cfg.MaxQueryTime,
 		PrettyJSON: cfg.PrettyJSON, ResponseHeaders: cfg.HTTPResponseHeaders,
+		KVMaxValueSize: cfg.KVMaxValueSize, TxnMaxReqLen: cfg.TxnMaxReqLen,
 		ParkBlockingQueries: true, ACLsEnabled: cfg.ACL.Enabled, DefaultACLPolicy: defaultACLPolicy(cfg),
 		EnableDebug: cfg.EnableDebug,
 	}, a.httpCatalog(), a, a.httpAuthorizer(), a.logger.With("subsystem", "http"))

@@ -1,8 +1,11 @@
 package agent
 
 import (
+	"encoding/base64"
+	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -35,4 +38,44 @@ func TestHTTPConnectionCap(t *testing.T) {
 	eventually(t, "the held connections to be accepted", func() bool { return get() == http.StatusTooManyRequests })
 	held[0].Close()
 	eventually(t, "a slot once a connection closed", func() bool { return get() == http.StatusOK })
+}
+
+// TestBodySizeLimits: limits.kv_max_value_size bounds a KV value, alone or
+// in a transaction, and limits.txn_max_req_len a transaction's body.
+func TestBodySizeLimits(t *testing.T) {
+	a, _ := testAgent(t, "-hcl", "limits {\n kv_max_value_size = 10\n txn_max_req_len = 300\n}")
+	base := "http://" + a.HTTPAddr()
+	put := func(path, body string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodPut, base+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	txnSet := func(value string) string {
+		return `[{"KV":{"Verb":"set","Key":"t","Value":"` + base64.StdEncoding.EncodeToString([]byte(value)) + `"}}]`
+	}
+	for _, tc := range []struct {
+		name, path, body string
+		status           int
+		says             string
+	}{
+		{"value at the limit", "/v1/kv/k", strings.Repeat("x", 10), 200, "true"},
+		{"value over it", "/v1/kv/k", strings.Repeat("x", 11), 413, "max size: 10 bytes"},
+		{"txn value at the limit", "/v1/txn", txnSet(strings.Repeat("x", 10)), 200, ""},
+		{"txn value over it", "/v1/txn", txnSet(strings.Repeat("x", 11)), 413, "too large (11 > 10 bytes)"},
+		{"txn body over its limit", "/v1/txn", txnSet("x") + strings.Repeat(" ", 300), 413, "max size: 300 bytes"},
+	} {
+		status, body := put(tc.path, tc.body)
+		if status != tc.status || !strings.Contains(body, tc.says) {
+			t.Errorf("%s: %d %q, want %d %q", tc.name, status, body, tc.status, tc.says)
+		}
+	}
 }

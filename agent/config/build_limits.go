@@ -4,17 +4,17 @@ import "time"
 
 // limitsFile is the limits block. Pylon acts on Consul's caps on the
 // connections one client address may hold open to the HTTP API and to a
-// server's port, and on the handshake timeout of that port; Consul's rate
-// limits and size keys load with a warning.
+// server's port, the handshake timeout of that port and the KV and
+// transaction body sizes; Consul's rate limits load with a warning.
 type limitsFile struct {
-	HTTPMaxConnsPerClient setting[int]
-	RPCMaxConnsPerClient  setting[int]
-	RPCHandshakeTimeout   setting[time.Duration]
-
-	RPCRate, RPCMaxBurst         setting[float64]
-	RPCClientTimeout             setting[time.Duration]
+	HTTPMaxConnsPerClient        setting[int]
+	RPCMaxConnsPerClient         setting[int]
+	RPCHandshakeTimeout          setting[time.Duration]
 	KVMaxValueSize, TxnMaxReqLen setting[int]
-	RequestLimits                struct {
+
+	RPCRate, RPCMaxBurst setting[float64]
+	RPCClientTimeout     setting[time.Duration]
+	RequestLimits        struct {
 		Mode                setting[string]
 		ReadRate, WriteRate setting[float64]
 	}
@@ -25,6 +25,7 @@ const (
 	defaultHTTPMaxConnsPerClient = 200
 	defaultRPCMaxConnsPerClient  = 100
 	defaultRPCHandshakeTimeout   = 5 * time.Second
+	defaultBodyLimit             = 512 << 10 // kv_max_value_size, txn_max_req_len
 )
 
 // limits fills the connection caps (0: no cap) and the handshake timeout.
@@ -33,12 +34,18 @@ func (fc *fileConfig) limits(rt *Runtime, _ buildOptions) error {
 	rt.HTTPMaxConnsPerClient = l.HTTPMaxConnsPerClient.or(defaultHTTPMaxConnsPerClient)
 	rt.RPCMaxConnsPerClient = l.RPCMaxConnsPerClient.or(defaultRPCMaxConnsPerClient)
 	rt.RPCHandshakeTimeout = l.RPCHandshakeTimeout.or(defaultRPCHandshakeTimeout)
+	rt.KVMaxValueSize = l.KVMaxValueSize.or(defaultBodyLimit)
+	rt.TxnMaxReqLen = l.TxnMaxReqLen.or(defaultBodyLimit)
 	for _, n := range []struct {
 		key string
 		in  setting[int]
-	}{{"http_max_conns_per_client", l.HTTPMaxConnsPerClient}, {"rpc_max_conns_per_client", l.RPCMaxConnsPerClient}} {
-		if n.in.val < 0 {
-			return n.in.errorf("limits."+n.key, "must not be negative, got %d", n.in.val)
+		min int
+	}{
+		{"http_max_conns_per_client", l.HTTPMaxConnsPerClient, 0}, {"rpc_max_conns_per_client", l.RPCMaxConnsPerClient, 0},
+		{"kv_max_value_size", l.KVMaxValueSize, 1}, {"txn_max_req_len", l.TxnMaxReqLen, 1},
+	} {
+		if n.in.set && n.in.val < n.min {
+			return n.in.errorf("limits."+n.key, "must be at least %d, got %d", n.min, n.in.val)
 		}
 	}
 	if rt.RPCHandshakeTimeout <= 0 {
@@ -49,8 +56,6 @@ func (fc *fileConfig) limits(rt *Runtime, _ buildOptions) error {
 		{"limits.rpc_rate", l.RPCRate.at, l.RPCRate.set},
 		{"limits.rpc_max_burst", l.RPCMaxBurst.at, l.RPCMaxBurst.set},
 		{"limits.rpc_client_timeout", l.RPCClientTimeout.at, l.RPCClientTimeout.set},
-		{"limits.kv_max_value_size", l.KVMaxValueSize.at, l.KVMaxValueSize.set},
-		{"limits.txn_max_req_len", l.TxnMaxReqLen.at, l.TxnMaxReqLen.set},
 		{"limits.request_limits.mode", r.Mode.at, r.Mode.set},
 		{"limits.request_limits.read_rate", r.ReadRate.at, r.ReadRate.set},
 		{"limits.request_limits.write_rate", r.WriteRate.at, r.WriteRate.set},

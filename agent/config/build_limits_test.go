@@ -13,13 +13,16 @@ func TestLimits(t *testing.T) {
 		name           string
 		hcl            string
 		http, rpc      int
+		kv, txn        int
 		handshake      time.Duration
 		wantErr, where string
 	}{
-		{name: "defaults", http: 200, rpc: 100, handshake: 5 * time.Second},
-		{name: "set", hcl: `limits { http_max_conns_per_client = 50  rpc_max_conns_per_client = 0  rpc_handshake_timeout = "2s" }`,
-			http: 50, rpc: 0, handshake: 2 * time.Second},
-		{name: "negative", hcl: "limits {\n  rpc_max_conns_per_client = -1\n}", wantErr: "limits.rpc_max_conns_per_client: must not be negative", where: "-hcl[0]:2"},
+		{name: "defaults", http: 200, rpc: 100, handshake: 5 * time.Second, kv: 512 << 10, txn: 512 << 10},
+		{name: "set", hcl: `limits { http_max_conns_per_client = 50  rpc_max_conns_per_client = 0  rpc_handshake_timeout = "2s"
+  kv_max_value_size = 1048576  txn_max_req_len = 2048 }`,
+			http: 50, rpc: 0, handshake: 2 * time.Second, kv: 1 << 20, txn: 2048},
+		{name: "negative", hcl: "limits {\n  rpc_max_conns_per_client = -1\n}", wantErr: "limits.rpc_max_conns_per_client: must be at least 0", where: "-hcl[0]:2"},
+		{name: "empty values", hcl: "limits { kv_max_value_size = 0 }", wantErr: "limits.kv_max_value_size: must be at least 1", where: "-hcl[0]:1"},
 		{name: "zero handshake", hcl: `limits { rpc_handshake_timeout = "0s" }`, wantErr: "limits.rpc_handshake_timeout: must be positive", where: "-hcl[0]:1"},
 	}
 	for _, tt := range tests {
@@ -38,9 +41,10 @@ func TestLimits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rt.HTTPMaxConnsPerClient != tt.http || rt.RPCMaxConnsPerClient != tt.rpc || rt.RPCHandshakeTimeout != tt.handshake {
-				t.Errorf("limits = %d, %d, %s; want %d, %d, %s", rt.HTTPMaxConnsPerClient, rt.RPCMaxConnsPerClient,
-					rt.RPCHandshakeTimeout, tt.http, tt.rpc, tt.handshake)
+			if rt.HTTPMaxConnsPerClient != tt.http || rt.RPCMaxConnsPerClient != tt.rpc || rt.RPCHandshakeTimeout != tt.handshake ||
+				rt.KVMaxValueSize != tt.kv || rt.TxnMaxReqLen != tt.txn {
+				t.Errorf("limits = %d, %d, %s, %d, %d; want %d, %d, %s, %d, %d", rt.HTTPMaxConnsPerClient, rt.RPCMaxConnsPerClient,
+					rt.RPCHandshakeTimeout, rt.KVMaxValueSize, rt.TxnMaxReqLen, tt.http, tt.rpc, tt.handshake, tt.kv, tt.txn)
 			}
 		})
 	}

@@ -60,6 +60,8 @@ type Runtime struct {
 	HTTPMaxConnsPerClient int
 	RPCMaxConnsPerClient  int
 	RPCHandshakeTimeout   time.Duration
+	// Largest KV value and transaction body the HTTP API takes, in bytes.
+	KVMaxValueSize, TxnMaxReqLen int
 
 	// Joining the LAN pool. StartJoin addresses are joined once at start;
 	// when none answers the agent fails to start, unless RetryJoin is set

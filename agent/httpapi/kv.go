@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -15,8 +16,9 @@ import (
 // KV store: /v1/kv/:key, GET (one key, ?recurse, ?keys, ?raw), PUT (a raw
 // value; ?flags, ?cas, ?acquire, ?release) and DELETE (?recurse, ?cas).
 
-// MaxKVValueSize is Consul's default limits.kv_max_value_size: 512 KiB.
-const MaxKVValueSize = 512 << 10
+// DefaultKVMaxValueSize is Consul's default limits.kv_max_value_size:
+// 512 KiB.
+const DefaultKVMaxValueSize = 512 << 10
 
 var errMissingKey = badRequest("Missing key name")
 
@@ -150,15 +152,16 @@ func (s *Server) kvPut(c *call) error {
 	if err != nil {
 		return err
 	}
-	if c.r.ContentLength > MaxKVValueSize {
-		return valueTooLarge(c.r.ContentLength)
+	limit := s.kvMaxValueSize()
+	if c.r.ContentLength > limit {
+		return valueTooLarge(c.r.ContentLength, limit)
 	}
-	value, err := io.ReadAll(io.LimitReader(c.r.Body, MaxKVValueSize+1))
+	value, err := io.ReadAll(io.LimitReader(c.r.Body, limit+1))
 	if err != nil {
 		return badRequest("Failed to read body: %v", err)
 	}
-	if len(value) > MaxKVValueSize {
-		return valueTooLarge(int64(len(value)))
+	if int64(len(value)) > limit {
+		return valueTooLarge(int64(len(value)), limit)
 	}
 	req.Entry.Value = value
 	return s.kvApply(c, req)
@@ -199,10 +202,15 @@ func kvPutRequest(c *call) (*state.KVRequest, error) {
 	return req, nil
 }
 
-func valueTooLarge(n int64) error {
+func valueTooLarge(n, limit int64) error {
 	return &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf(
 		"Request body(%d bytes) too large, max size: %d bytes. See limits.kv_max_value_size.",
-		n, MaxKVValueSize)}
+		n, limit)}
+}
+
+// kvMaxValueSize is limits.kv_max_value_size.
+func (s *Server) kvMaxValueSize() int64 {
+	return int64(cmp.Or(s.cfg.KVMaxValueSize, DefaultKVMaxValueSize))
 }
 
 func (s *Server) kvDelete(c *call) error {

@@ -104,6 +104,9 @@ type Config struct {
 	DefaultACLPolicy string
 	// EnableDebug is enable_debug: serve Go's profiles under /debug/pprof/.
 	EnableDebug bool
+	// KVMaxValueSize and TxnMaxReqLen are limits.kv_max_value_size and
+	// limits.txn_max_req_len, in bytes; zero means Consul's 512 KiB.
+	KVMaxValueSize, TxnMaxReqLen int
 }
 
 // Server is the HTTP API. Its Handler is safe for concurrent use.

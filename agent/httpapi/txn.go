@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,11 +15,11 @@ import (
 // Transactions: PUT /v1/txn with a JSON list of operations, applied all or
 // nothing.
 
-// Consul 1.16's limits: 128 operations and 512 KiB of body
+// Consul 1.16's limits: 128 operations, and by default 512 KiB of body
 // (limits.txn_max_req_len).
 const (
-	MaxTxnOps     = 128
-	MaxTxnBodyLen = 512 << 10
+	MaxTxnOps           = 128
+	DefaultTxnMaxReqLen = 512 << 10
 )
 
 // txnOpBody is one operation as clients send it. The official Go client
@@ -45,14 +46,14 @@ func (s *Server) txn(c *call) error {
 	if err != nil {
 		return err
 	}
-	in, err := readTxnBody(c)
+	in, err := readTxnBody(c, int64(cmp.Or(s.cfg.TxnMaxReqLen, DefaultTxnMaxReqLen)))
 	if err != nil {
 		return err
 	}
 	ops := make([]state.TxnOp, len(in))
 	var denied []*api.TxnError
 	for i, op := range in {
-		converted, err := fromTxnOp(op, s.cfg.NodeName)
+		converted, err := fromTxnOp(op, s.cfg.NodeName, s.kvMaxValueSize())
 		if err != nil {
 			return err
 		}
@@ -91,16 +92,16 @@ func (s *Server) txn(c *call) error {
 }
 
 // readTxnBody reads and bounds the operation list.
-func readTxnBody(c *call) ([]txnOpBody, error) {
-	if c.r.ContentLength > MaxTxnBodyLen {
-		return nil, txnTooLarge(c.r.ContentLength)
+func readTxnBody(c *call, limit int64) ([]txnOpBody, error) {
+	if c.r.ContentLength > limit {
+		return nil, txnTooLarge(c.r.ContentLength, limit)
 	}
-	b, err := io.ReadAll(io.LimitReader(c.r.Body, MaxTxnBodyLen+1))
+	b, err := io.ReadAll(io.LimitReader(c.r.Body, limit+1))
 	if err != nil {
 		return nil, badRequest("Failed to read body: %v", err)
 	}
-	if len(b) > MaxTxnBodyLen {
-		return nil, txnTooLarge(int64(len(b)))
+	if int64(len(b)) > limit {
+		return nil, txnTooLarge(int64(len(b)), limit)
 	}
 	var in []txnOpBody
 	if err := json.Unmarshal(b, &in); err != nil {
@@ -113,14 +114,14 @@ func readTxnBody(c *call) ([]txnOpBody, error) {
 	return in, nil
 }
 
-func txnTooLarge(n int64) error {
+func txnTooLarge(n, limit int64) error {
 	return &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf(
-		"Request body(%d bytes) too large, max size: %d bytes. See limits.txn_max_req_len.", n, MaxTxnBodyLen)}
+		"Request body(%d bytes) too large, max size: %d bytes. See limits.txn_max_req_len.", n, limit)}
 }
 
 // fromTxnOp turns one operation into the store's form. An operation must
 // name exactly one kind.
-func fromTxnOp(op txnOpBody, node string) (state.TxnOp, error) {
+func fromTxnOp(op txnOpBody, node string, maxValue int64) (state.TxnOp, error) {
 	kinds := 0
 	for _, set := range []bool{op.KV != nil, op.Node != nil, op.Service != nil, op.Check != nil, op.Session != nil} {
 		if set {
@@ -133,9 +134,9 @@ func fromTxnOp(op txnOpBody, node string) (state.TxnOp, error) {
 	switch {
 	case op.KV != nil:
 		kv := op.KV
-		if len(kv.Value) > MaxKVValueSize {
+		if int64(len(kv.Value)) > maxValue {
 			return state.TxnOp{}, &httpError{http.StatusRequestEntityTooLarge,
-				fmt.Sprintf("Value for key %q is too large (%d > %d bytes)", kv.Key, len(kv.Value), MaxKVValueSize)}
+				fmt.Sprintf("Value for key %q is too large (%d > %d bytes)", kv.Key, len(kv.Value), maxValue)}
 		}
 		return state.TxnOp{KV: &state.TxnKVOp{Verb: state.KVOp(kv.Verb), Entry: state.KVEntry{
 			Key: kv.Key, Value: kv.Value, Flags: kv.Flags, ModifyIndex: kv.Index, Session: kv.Session,
