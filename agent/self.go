@@ -30,7 +30,7 @@ func (a *Agent) Self() map[string]any {
 		},
 		"Coord":  nil,
 		"Member": a.selfMember(),
-		"Stats":  map[string]any{},
+		"Stats":  a.stats(), // stats.go
 		"Meta":   node.Meta,
 		"xDS": map[string]any{
 			"SupportedProxies": map[string][]string{"envoy": {}},

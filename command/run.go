@@ -34,6 +34,7 @@ func baseCommands() []command {
 		{"catalog services", "Lists all registered services in a datacenter", runCatalogServices},
 		{"maint", "Controls node or service maintenance mode", runMaint},
 		{"force-leave", "Forces a member of the cluster to enter the \"left\" state", runForceLeave},
+		{"info", "Provides debugging information for operators", runInfo},
 		{"join", "Tell Pylon agent to join cluster", runJoin},
 		{"keygen", "Generates a new encryption key", runKeygen},
 		{"keyring", "Manages gossip layer encryption keys", runKeyring},
