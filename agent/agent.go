@@ -17,6 +17,7 @@ import (
 	"github.com/pylonmesh/pylon/agent/dnsview"
 	"github.com/pylonmesh/pylon/agent/healthview"
 	"github.com/pylonmesh/pylon/agent/httpapi"
+	"github.com/pylonmesh/pylon/agent/logmonitor"
 	"github.com/pylonmesh/pylon/agent/local"
 	"github.com/pylonmesh/pylon/agent/userevent"
 	"github.com/pylonmesh/pylon/dns"
@@ -41,6 +42,7 @@ type Options struct {
 // stops everything Start started.
 type Agent struct {
 	logger *slog.Logger
+	logs   *logmonitor.Hub // the watchers of logger's records (/v1/agent/monitor)
 	reload func() (*config.Runtime, []string, error)
 
 	mu  sync.Mutex      // serializes registrations, reloads and shutdown
@@ -91,8 +93,10 @@ func New(opts Options) (*Agent, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
+	logs := logmonitor.NewHub()
 	return &Agent{
-		logger:     logger,
+		logger:     slog.New(logs.Handler(logger.Handler())),
+		logs:       logs,
 		reload:     opts.Reload,
 		cfg:        opts.Config,
 		shutdownCh: make(chan struct{}),

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pylonmesh/pylon/agent"
 	"github.com/pylonmesh/pylon/agent/config"
+	"github.com/pylonmesh/pylon/agent/logmonitor"
 	"github.com/pylonmesh/pylon/version"
 )
 
@@ -173,15 +174,6 @@ func newLogger(w io.Writer, level string, json bool) *slog.Logger {
 
 // logLevel maps a Consul log level name to slog; unknown names are info.
 func logLevel(name string) slog.Level {
-	switch strings.ToLower(strings.TrimSpace(name)) {
-	case "trace":
-		return slog.LevelDebug - 4
-	case "debug":
-		return slog.LevelDebug
-	case "warn", "warning":
-		return slog.LevelWarn
-	case "err", "error":
-		return slog.LevelError
-	}
-	return slog.LevelInfo
+	l, _ := logmonitor.ParseLevel(name)
+	return l
 }

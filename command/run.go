@@ -40,6 +40,7 @@ func baseCommands() []command {
 		{"keyring", "Manages gossip layer encryption keys", runKeyring},
 		{"leave", "Gracefully leaves the Pylon cluster and shuts down", runLeave},
 		{"members", "Lists the members of a Pylon cluster", runMembers},
+		{"monitor", "Stream logs from a Pylon agent", runMonitor},
 		{"reload", "Triggers the agent to reload configuration files", runReload},
 		{"rtt", "Estimates network round trip time between nodes", runRTT},
 		{"version", "Prints the Pylon version", runVersion},

@@ -23,6 +23,7 @@ func routeTable() []route {
 	return []route{
 		// Agent: this node's own state.
 		{"/v1/agent/self", get, (*Server).agentSelf},
+		{"/v1/agent/monitor", get, (*Server).agentMonitor}, // monitor.go
 		{"/v1/agent/members", get, (*Server).agentMembers},
 		{"/v1/agent/services", get, (*Server).agentServices},
 		{"/v1/agent/service/", get, (*Server).agentService},

@@ -80,6 +80,9 @@ type Agent interface {
 	Leave() error
 	ForceLeave(node string, prune, wan bool) error
 	Keyring(ctx context.Context, op, key string, localOnly bool, token string) ([]*api.KeyringResponse, error)
+	// Monitor streams the agent's log lines at level and above (as JSON
+	// or text) until stop, which returns how many lines were lost.
+	Monitor(level slog.Level, json bool) (lines <-chan []byte, stop func() int64)
 	AgentTokens // acl_agent_token.go
 }
 
