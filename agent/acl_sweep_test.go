@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/pylonmesh/pylon/agent/httpapi"
 	"github.com/pylonmesh/pylon/server/state"
@@ -58,7 +60,13 @@ type sweepCase struct {
 	// denyOnly: calls with the right are not made (leave stops the agent).
 	denyOnly  bool
 	fixedCode int // sweepFixed: the status every token gets
+	// stream: the answer never ends (a log stream); what arrives within
+	// streamRead is judged.
+	stream bool
 }
+
+// streamRead is how long a streaming route is read.
+const streamRead = 300 * time.Millisecond
 
 const (
 	sweepValue   = "U1dFRVBWQUxVRQ=="                                       // base64 of the seeded sweep/key value
@@ -80,6 +88,7 @@ const (
 var sweepTable = map[string][]sweepCase{
 	// Agent.
 	"GET /v1/agent/self":     {{kind: sweepSingle, target: "/v1/agent/self", rules: `agent "node1" { policy = "read" }`, marker: "node1"}},
+	"GET /v1/agent/monitor":  {{kind: sweepSingle, target: "/v1/agent/monitor?loglevel=debug", rules: `agent "node1" { policy = "read" }`, stream: true}},
 	"GET /v1/agent/members":  {{kind: sweepList, target: "/v1/agent/members", rules: nodeRead, marker: "node1"}},
 	"GET /v1/agent/services": {{kind: sweepList, target: "/v1/agent/services", rules: `service "sweep" { policy = "read" }`, marker: "sweep1"}},
 	"GET /v1/agent/service/": {{kind: sweepSingle, target: "/v1/agent/service/sweep1", rules: `service "sweep" { policy = "read" }`, marker: "sweep1"}},
@@ -264,7 +273,7 @@ func TestACLEndpointSweep(t *testing.T) {
 					if sc.denyOnly && tok.allowed {
 						continue
 					}
-					resp := sweepCall(t, a.HTTPAddr(), method, sc.target, sc.body, tok.secret)
+					resp := sweepRequest(t, a.HTTPAddr(), method, sc.target, sc.body, tok.secret, sc.stream)
 					checkSweep(t, sc, tok, resp)
 				}
 			})
@@ -358,7 +367,19 @@ func emptyAnswer(r sweepResp) bool {
 
 func sweepCall(t *testing.T, addr, method, target, body, token string) sweepResp {
 	t.Helper()
-	req, err := http.NewRequest(method, "http://"+addr+target, strings.NewReader(body))
+	return sweepRequest(t, addr, method, target, body, token, false)
+}
+
+// sweepRequest is sweepCall, reading a stream's answer for streamRead.
+func sweepRequest(t *testing.T, addr, method, target, body, token string, stream bool) sweepResp {
+	t.Helper()
+	ctx := context.Background()
+	if stream {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, streamRead)
+		defer cancel()
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "http://"+addr+target, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,7 +392,7 @@ func sweepCall(t *testing.T, addr, method, target, body, token string) sweepResp
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	if err != nil {
+	if err != nil && !(stream && errors.Is(err, context.DeadlineExceeded)) {
 		t.Fatal(err)
 	}
 	return sweepResp{code: resp.StatusCode, header: resp.Header, body: strings.TrimSpace(string(b))}
