@@ -129,6 +129,7 @@ func (a *Agent) start(ctx context.Context) error {
 		}
 	} else {
 		a.client = server.NewClient(a.logger.With("subsystem", "client"))
+		a.client.SetRateLimit(cfg.RPCRate, cfg.RPCMaxBurst)
 	}
 	loopCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel

@@ -59,6 +59,9 @@ func forwardVia(w http.ResponseWriter, r *http.Request, do func(context.Context,
 			msg = "No known Consul servers"
 		case errors.Is(err, server.ErrNoLeader), errors.Is(err, server.ErrNotLeader):
 			msg = "No cluster leader"
+		case errors.Is(err, server.ErrRPCRateExceeded):
+			http.Error(w, err.Error(), http.StatusTooManyRequests)
+			return
 		}
 		http.Error(w, msg, http.StatusInternalServerError)
 		return

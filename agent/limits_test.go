@@ -79,3 +79,30 @@ func TestBodySizeLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestClientAgentRPCRate: a client agent over limits.rpc_rate answers
+// the requests it would forward with 429, as Consul's.
+func TestClientAgentRPCRate(t *testing.T) {
+	srv, _ := testAgent(t)
+	cli, _ := startAgent(t, "-node", "c1", "-bind", "127.0.0.1", "-client", "127.0.0.1",
+		"-http-port", "0", "-server-port", "0", "-serf-lan-port", "0", "-serf-wan-port", "-1", "-dns-port", "-1", "-grpc-port", "-1",
+		"-data-dir", t.TempDir(), "-retry-join", lanAddr(srv), "-hcl", "limits {\n rpc_rate = 0.001\n rpc_max_burst = 5\n}")
+	eventually(t, "the client to find a server", func() bool { return len(cli.client.Servers()) > 0 })
+	var last string
+	for range 20 {
+		resp, err := http.Get("http://" + cli.HTTPAddr() + "/v1/catalog/nodes")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusTooManyRequests {
+			if !strings.Contains(string(b), "RPC rate limit exceeded") {
+				t.Fatalf("429 body %q", b)
+			}
+			return
+		}
+		last = resp.Status
+	}
+	t.Fatalf("20 forwarded reads past a burst of 5 all answered (last %s), want 429", last)
+}

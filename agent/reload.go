@@ -89,6 +89,9 @@ func (a *Agent) ReloadConfig() error {
 		a.httpAPI.SetDefaultACLPolicy(defaultACLPolicy(cfg))
 	}
 	a.syncResolverTokens(cfg) // acl_tokens.go
+	if a.client != nil {
+		a.client.SetRateLimit(cfg.RPCRate, cfg.RPCMaxBurst) // rpc_rate reloads, as Consul's
+	}
 	a.local.SetNode(nodeIdentity(cfg, a.local.NodeInfo().ID))
 	if err := a.loadConfigured(cfg); err != nil {
 		return fmt.Errorf("reload: %w", err)

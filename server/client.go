@@ -11,7 +11,10 @@ import (
 	"net/url"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/pylonmesh/pylon/internal/portmux"
 	"github.com/pylonmesh/pylon/internal/rpc"
@@ -36,6 +39,8 @@ type Client struct {
 	leader  string   // the leader as the servers last named it (HTTP)
 	token   func() string
 	changed chan struct{}
+
+	limiter atomic.Pointer[rate.Limiter] // nil: no limit (client_rate.go)
 }
 
 // NewClient returns a client with no servers; logger may be nil.
@@ -125,8 +130,17 @@ func (c *Client) demote(addr string) {
 // failure and waiting out leader elections, within rpcHoldTimeout (or
 // ctx's deadline, whichever comes first). Callers that block on purpose
 // (a forwarded blocking query) pass a longer deadline in ctx and are not
-// cut short.
+// cut short. A call over the client's rate limit fails with
+// ErrRPCRateExceeded.
 func (c *Client) Call(ctx context.Context, method string, req, resp any) error {
+	if err := c.allow(); err != nil {
+		return err
+	}
+	return c.call(ctx, method, req, resp)
+}
+
+// call is Call without the rate limit.
+func (c *Client) call(ctx context.Context, method string, req, resp any) error {
 	ctx = c.withToken(ctx)
 	hold := time.NewTimer(rpcHoldTimeout)
 	defer hold.Stop()
@@ -210,6 +224,9 @@ func (c *Client) NodeState(ctx context.Context, node string) (*NodeState, error)
 // fails it takes the usual way, and a server that is no longer the leader
 // forwards it on itself.
 func (c *Client) HTTP(ctx context.Context, req *HTTPRequest) (*HTTPResponse, error) {
+	if err := c.allow(); err != nil {
+		return nil, err
+	}
 	var resp HTTPResponse
 	if u, err := url.ParseRequestURI(req.URI); err == nil && LeaderBound(req.Method, u) {
 		if leader := c.leaderHint(); leader != "" {
@@ -225,7 +242,7 @@ func (c *Client) HTTP(ctx context.Context, req *HTTPRequest) (*HTTPResponse, err
 			resp = HTTPResponse{}
 		}
 	}
-	if err := c.Call(ctx, "HTTP.Do", req, &resp); err != nil {
+	if err := c.call(ctx, "HTTP.Do", req, &resp); err != nil {
 		return nil, err
 	}
 	c.noteLeader(resp.Leader)

@@ -1,20 +1,25 @@
 package config
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // limitsFile is the limits block. Pylon acts on Consul's caps on the
 // connections one client address may hold open to the HTTP API and to a
-// server's port, the handshake timeout of that port and the KV and
-// transaction body sizes; Consul's rate limits load with a warning.
+// server's port, the handshake timeout of that port, the KV and
+// transaction body sizes and a client agent's RPC rate; the servers'
+// request limits load with a warning.
 type limitsFile struct {
 	HTTPMaxConnsPerClient        setting[int]
 	RPCMaxConnsPerClient         setting[int]
 	RPCHandshakeTimeout          setting[time.Duration]
 	KVMaxValueSize, TxnMaxReqLen setting[int]
+	RPCRate                      setting[float64]
+	RPCMaxBurst                  setting[int]
 
-	RPCRate, RPCMaxBurst setting[float64]
-	RPCClientTimeout     setting[time.Duration]
-	RequestLimits        struct {
+	RPCClientTimeout setting[time.Duration]
+	RequestLimits    struct {
 		Mode                setting[string]
 		ReadRate, WriteRate setting[float64]
 	}
@@ -26,6 +31,7 @@ const (
 	defaultRPCMaxConnsPerClient  = 100
 	defaultRPCHandshakeTimeout   = 5 * time.Second
 	defaultBodyLimit             = 512 << 10 // kv_max_value_size, txn_max_req_len
+	defaultRPCMaxBurst           = 1000
 )
 
 // limits fills the connection caps (0: no cap) and the handshake timeout.
@@ -36,6 +42,11 @@ func (fc *fileConfig) limits(rt *Runtime, _ buildOptions) error {
 	rt.RPCHandshakeTimeout = l.RPCHandshakeTimeout.or(defaultRPCHandshakeTimeout)
 	rt.KVMaxValueSize = l.KVMaxValueSize.or(defaultBodyLimit)
 	rt.TxnMaxReqLen = l.TxnMaxReqLen.or(defaultBodyLimit)
+	rt.RPCRate = l.RPCRate.or(math.Inf(1))
+	rt.RPCMaxBurst = l.RPCMaxBurst.or(defaultRPCMaxBurst)
+	if !(rt.RPCRate > 0) {
+		return l.RPCRate.errorf("limits.rpc_rate", "must be positive, got %v", l.RPCRate.val)
+	}
 	for _, n := range []struct {
 		key string
 		in  setting[int]
@@ -43,6 +54,7 @@ func (fc *fileConfig) limits(rt *Runtime, _ buildOptions) error {
 	}{
 		{"http_max_conns_per_client", l.HTTPMaxConnsPerClient, 0}, {"rpc_max_conns_per_client", l.RPCMaxConnsPerClient, 0},
 		{"kv_max_value_size", l.KVMaxValueSize, 1}, {"txn_max_req_len", l.TxnMaxReqLen, 1},
+		{"rpc_max_burst", l.RPCMaxBurst, 1},
 	} {
 		if n.in.set && n.in.val < n.min {
 			return n.in.errorf("limits."+n.key, "must be at least %d, got %d", n.min, n.in.val)
@@ -53,8 +65,6 @@ func (fc *fileConfig) limits(rt *Runtime, _ buildOptions) error {
 	}
 	r := l.RequestLimits
 	fc.warnUnsupported([]unsupported{
-		{"limits.rpc_rate", l.RPCRate.at, l.RPCRate.set},
-		{"limits.rpc_max_burst", l.RPCMaxBurst.at, l.RPCMaxBurst.set},
 		{"limits.rpc_client_timeout", l.RPCClientTimeout.at, l.RPCClientTimeout.set},
 		{"limits.request_limits.mode", r.Mode.at, r.Mode.set},
 		{"limits.request_limits.read_rate", r.ReadRate.at, r.ReadRate.set},

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -14,13 +15,16 @@ func TestLimits(t *testing.T) {
 		hcl            string
 		http, rpc      int
 		kv, txn        int
+		rate           float64
+		burst          int
 		handshake      time.Duration
 		wantErr, where string
 	}{
-		{name: "defaults", http: 200, rpc: 100, handshake: 5 * time.Second, kv: 512 << 10, txn: 512 << 10},
+		{name: "defaults", http: 200, rpc: 100, handshake: 5 * time.Second, kv: 512 << 10, txn: 512 << 10, rate: math.Inf(1), burst: 1000},
 		{name: "set", hcl: `limits { http_max_conns_per_client = 50  rpc_max_conns_per_client = 0  rpc_handshake_timeout = "2s"
-  kv_max_value_size = 1048576  txn_max_req_len = 2048 }`,
-			http: 50, rpc: 0, handshake: 2 * time.Second, kv: 1 << 20, txn: 2048},
+  kv_max_value_size = 1048576  txn_max_req_len = 2048  rpc_rate = 12.5  rpc_max_burst = 20 }`,
+			http: 50, rpc: 0, handshake: 2 * time.Second, kv: 1 << 20, txn: 2048, rate: 12.5, burst: 20},
+		{name: "zero rate", hcl: "limits { rpc_rate = 0 }", wantErr: "limits.rpc_rate: must be positive", where: "-hcl[0]:1"},
 		{name: "negative", hcl: "limits {\n  rpc_max_conns_per_client = -1\n}", wantErr: "limits.rpc_max_conns_per_client: must be at least 0", where: "-hcl[0]:2"},
 		{name: "empty values", hcl: "limits { kv_max_value_size = 0 }", wantErr: "limits.kv_max_value_size: must be at least 1", where: "-hcl[0]:1"},
 		{name: "zero handshake", hcl: `limits { rpc_handshake_timeout = "0s" }`, wantErr: "limits.rpc_handshake_timeout: must be positive", where: "-hcl[0]:1"},
@@ -42,9 +46,10 @@ func TestLimits(t *testing.T) {
 				t.Fatal(err)
 			}
 			if rt.HTTPMaxConnsPerClient != tt.http || rt.RPCMaxConnsPerClient != tt.rpc || rt.RPCHandshakeTimeout != tt.handshake ||
-				rt.KVMaxValueSize != tt.kv || rt.TxnMaxReqLen != tt.txn {
-				t.Errorf("limits = %d, %d, %s, %d, %d; want %d, %d, %s, %d, %d", rt.HTTPMaxConnsPerClient, rt.RPCMaxConnsPerClient,
-					rt.RPCHandshakeTimeout, rt.KVMaxValueSize, rt.TxnMaxReqLen, tt.http, tt.rpc, tt.handshake, tt.kv, tt.txn)
+				rt.KVMaxValueSize != tt.kv || rt.TxnMaxReqLen != tt.txn || rt.RPCRate != tt.rate || rt.RPCMaxBurst != tt.burst {
+				t.Errorf("limits = %d, %d, %s, %d, %d, %v, %d; want %d, %d, %s, %d, %d, %v, %d", rt.HTTPMaxConnsPerClient,
+					rt.RPCMaxConnsPerClient, rt.RPCHandshakeTimeout, rt.KVMaxValueSize, rt.TxnMaxReqLen, rt.RPCRate, rt.RPCMaxBurst,
+					tt.http, tt.rpc, tt.handshake, tt.kv, tt.txn, tt.rate, tt.burst)
 			}
 		})
 	}
@@ -54,10 +59,10 @@ func TestLimits(t *testing.T) {
 // each rather than failing the file.
 func TestLimitsUnsupportedKeysWarn(t *testing.T) {
 	_, warnings := mustLoad(t, agentArgs(t, "-hcl", `limits {
-  rpc_rate = 100
+  rpc_client_timeout = "30s"
   request_limits { mode = "enforcing" }
 }`)...)
-	want := []string{"-hcl[0]:2: limits.rpc_rate is not supported yet", "-hcl[0]:3: limits.request_limits.mode is not supported yet"}
+	want := []string{"-hcl[0]:2: limits.rpc_client_timeout is not supported yet", "-hcl[0]:3: limits.request_limits.mode is not supported yet"}
 	if len(warnings) != len(want) {
 		t.Fatalf("warnings %q, want %q", warnings, want)
 	}

@@ -62,6 +62,10 @@ type Runtime struct {
 	RPCHandshakeTimeout   time.Duration
 	// Largest KV value and transaction body the HTTP API takes, in bytes.
 	KVMaxValueSize, TxnMaxReqLen int
+	// A client agent's calls to the servers: RPCRate per second on average
+	// (+Inf: no limit), in bursts of up to RPCMaxBurst.
+	RPCRate     float64
+	RPCMaxBurst int
 
 	// Joining the LAN pool. StartJoin addresses are joined once at start;
 	// when none answers the agent fails to start, unless RetryJoin is set
