@@ -20,6 +20,10 @@ const maxForwardedBody = 64 << 20
 type httpForwarder struct{ client *server.Client }
 
 func (f httpForwarder) ForwardHTTP(w http.ResponseWriter, r *http.Request) bool {
+	if server.Streamed(r.Method, r.URL) {
+		forwardStream(w, r, f.client.StreamHTTP)
+		return true
+	}
 	forwardVia(w, r, f.client.HTTP)
 	return true
 }
@@ -34,36 +38,23 @@ func (f leaderForwarder) ForwardHTTP(w http.ResponseWriter, r *http.Request) boo
 	if f.srv.IsLeader() || server.ForwardedHTTP(r.Context()) || !server.LeaderBound(r.Method, r.URL) {
 		return false
 	}
+	if server.Streamed(r.Method, r.URL) {
+		forwardStream(w, r, f.srv.StreamHTTPToLeader)
+		return true
+	}
 	forwardVia(w, r, f.srv.ForwardHTTPToLeader)
 	return true
 }
 
 // forwardVia sends r through do and writes the answer to w.
 func forwardVia(w http.ResponseWriter, r *http.Request, do func(context.Context, *server.HTTPRequest) (*server.HTTPResponse, error)) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxForwardedBody+1))
-	if err != nil {
-		http.Error(w, fmt.Sprintf("read request body: %v", err), http.StatusBadRequest)
+	req, ok := forwardedRequest(w, r)
+	if !ok {
 		return
 	}
-	if len(body) > maxForwardedBody {
-		http.Error(w, "Request body too large", http.StatusRequestEntityTooLarge)
-		return
-	}
-	resp, err := do(r.Context(), &server.HTTPRequest{
-		Method: r.Method, URI: r.URL.RequestURI(), Header: r.Header.Clone(), Body: body, RemoteAddr: r.RemoteAddr,
-	})
+	resp, err := do(r.Context(), req)
 	if err != nil {
-		msg := fmt.Sprintf("rpc error: %v", err)
-		switch {
-		case errors.Is(err, server.ErrNoServers):
-			msg = "No known Consul servers"
-		case errors.Is(err, server.ErrNoLeader), errors.Is(err, server.ErrNotLeader):
-			msg = "No cluster leader"
-		case errors.Is(err, server.ErrRPCRateExceeded):
-			http.Error(w, err.Error(), http.StatusTooManyRequests)
-			return
-		}
-		http.Error(w, msg, http.StatusInternalServerError)
+		writeForwardError(w, err)
 		return
 	}
 	h := w.Header()
@@ -72,4 +63,68 @@ func forwardVia(w http.ResponseWriter, r *http.Request, do func(context.Context,
 	}
 	w.WriteHeader(resp.Status)
 	_, _ = w.Write(resp.Body)
+}
+
+// forwardStream sends r through open and writes the answer to w as its
+// chunks arrive (server.Streamed). An error after the first chunk can only
+// cut the answer short.
+func forwardStream(w http.ResponseWriter, r *http.Request, open func(context.Context, *server.HTTPRequest, func(*server.HTTPChunk) error) error) {
+	req, ok := forwardedRequest(w, r)
+	if !ok {
+		return
+	}
+	flusher, _ := w.(http.Flusher)
+	started := false
+	err := open(r.Context(), req, func(c *server.HTTPChunk) error {
+		if !started {
+			started = true
+			h := w.Header()
+			for k, vs := range c.Header {
+				h[k] = vs
+			}
+			w.WriteHeader(c.Status)
+		}
+		if _, err := w.Write(c.Body); err != nil {
+			return err
+		}
+		if flusher != nil {
+			flusher.Flush()
+		}
+		return nil
+	})
+	if err != nil && !started {
+		writeForwardError(w, err)
+	}
+}
+
+// forwardedRequest reads r into the form a server takes; it answers w
+// itself when it cannot.
+func forwardedRequest(w http.ResponseWriter, r *http.Request) (*server.HTTPRequest, bool) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxForwardedBody+1))
+	if err != nil {
+		http.Error(w, fmt.Sprintf("read request body: %v", err), http.StatusBadRequest)
+		return nil, false
+	}
+	if len(body) > maxForwardedBody {
+		http.Error(w, "Request body too large", http.StatusRequestEntityTooLarge)
+		return nil, false
+	}
+	return &server.HTTPRequest{
+		Method: r.Method, URI: r.URL.RequestURI(), Header: r.Header.Clone(), Body: body, RemoteAddr: r.RemoteAddr,
+	}, true
+}
+
+// writeForwardError answers a request that could not be forwarded.
+func writeForwardError(w http.ResponseWriter, err error) {
+	msg := fmt.Sprintf("rpc error: %v", err)
+	switch {
+	case errors.Is(err, server.ErrNoServers):
+		msg = "No known Consul servers"
+	case errors.Is(err, server.ErrNoLeader), errors.Is(err, server.ErrNotLeader):
+		msg = "No cluster leader"
+	case errors.Is(err, server.ErrRPCRateExceeded):
+		http.Error(w, err.Error(), http.StatusTooManyRequests)
+		return
+	}
+	http.Error(w, msg, http.StatusInternalServerError)
 }

@@ -176,6 +176,10 @@ func (c *Client) call(ctx context.Context, method string, req, resp any) error {
 // clientRetryable reports a failed call worth making again: the server was
 // unreachable, not ready, or between leaders.
 func clientRetryable(err error) bool {
+	var started *errStreamStarted // http_stream.go: part of the answer is gone
+	if errors.As(err, &started) {
+		return false
+	}
 	var remote *rpc.RemoteError
 	if errors.As(err, &remote) {
 		return errors.Is(err, ErrNotLeader) || errors.Is(err, ErrNoLeader) ||

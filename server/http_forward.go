@@ -77,21 +77,40 @@ func ForwardedHTTP(ctx context.Context) bool {
 // server sees every write acknowledged before it. It waits for a leader,
 // and retries one that moved, within rpcHoldTimeout.
 func (s *Server) ForwardHTTPToLeader(ctx context.Context, req *HTTPRequest) (*HTTPResponse, error) {
+	var resp *HTTPResponse
+	err := s.onLeader(ctx, func() (err error) {
+		resp, err = s.serveHTTP(ctx, req, true) // became the leader meanwhile
+		return err
+	}, func(leader string) error {
+		r := new(HTTPResponse)
+		if err := s.pool.Call(s.markForwarded(ctx), leader, "HTTP.Do", req, r); err != nil {
+			return err
+		}
+		resp = r
+		return nil
+	})
+	return resp, err
+}
+
+// onLeader runs local when this server is the leader, else remote with
+// the leader's address; it waits for a leader, and tries again when the
+// leader moved or could not be reached (clientRetryable), within
+// rpcHoldTimeout.
+func (s *Server) onLeader(ctx context.Context, local func() error, remote func(leader string) error) error {
 	hold := time.NewTimer(rpcHoldTimeout)
 	defer hold.Stop()
 	for {
 		changed := s.leaderChanged()
 		var err error
 		if s.IsLeader() {
-			return s.serveHTTP(ctx, req, true) // became the leader meanwhile
+			return local()
 		}
 		if leader := s.Leader(); leader != "" {
-			resp := new(HTTPResponse)
-			if err = s.pool.Call(s.markForwarded(ctx), leader, "HTTP.Do", req, resp); err == nil {
-				return resp, nil
+			if err = remote(leader); err == nil {
+				return nil
 			}
 			if !clientRetryable(err) || ctx.Err() != nil {
-				return nil, err
+				return err
 			}
 		}
 		select {
@@ -101,11 +120,11 @@ func (s *Server) ForwardHTTPToLeader(ctx context.Context, req *HTTPRequest) (*HT
 			if err == nil {
 				err = s.notLeader(nil)
 			}
-			return nil, err
+			return err
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return ctx.Err()
 		case <-s.shutdownCh:
-			return nil, ErrShutdown
+			return ErrShutdown
 		}
 	}
 }
@@ -127,6 +146,17 @@ func (s *Server) serveHTTP(ctx context.Context, r *HTTPRequest, fromServer bool)
 	if h == nil {
 		return nil, ErrHTTPNotReady
 	}
+	req, err := s.httpRequest(ctx, r, fromServer)
+	if err != nil {
+		return nil, err
+	}
+	rec := &recorder{header: http.Header{}}
+	(*h).ServeHTTP(rec, req)
+	return &HTTPResponse{Status: rec.statusOrOK(), Header: rec.header, Body: rec.body.Bytes()}, nil
+}
+
+// httpRequest rebuilds a forwarded request for this server's HTTP API.
+func (s *Server) httpRequest(ctx context.Context, r *HTTPRequest, fromServer bool) (*http.Request, error) {
 	if fromServer {
 		ctx = context.WithValue(ctx, forwardedHTTPKey{}, true)
 	}
@@ -139,9 +169,7 @@ func (s *Server) serveHTTP(ctx context.Context, r *HTTPRequest, fromServer bool)
 		req.Header = http.Header{}
 	}
 	req.RequestURI, req.RemoteAddr = r.URI, r.RemoteAddr
-	rec := &recorder{header: http.Header{}}
-	(*h).ServeHTTP(rec, req)
-	return &HTTPResponse{Status: rec.statusOrOK(), Header: rec.header, Body: rec.body.Bytes()}, nil
+	return req, nil
 }
 
 // recorder is the http.ResponseWriter of a forwarded request. It is not

@@ -37,6 +37,7 @@ func (s *Server) startRPC(layer *tcpLayer) {
 	s.registerForwarded()
 	s.registerSubscribe()
 	s.registerHTTPForward()
+	s.registerHTTPStream() // http_stream.go
 	s.registerClientReads()
 	s.registerPreparedQueryExecute()
 	s.registerBootstrapStatus()
