@@ -28,6 +28,12 @@ func (f serverForwarder) ForwardHTTP(w http.ResponseWriter, r *http.Request) boo
 		http.Error(w, "No path to datacenter", http.StatusInternalServerError)
 		return true
 	}
+	if server.Streamed(r.Method, r.URL) {
+		forwardStream(w, r, func(ctx context.Context, req *server.HTTPRequest, emit func(*server.HTTPChunk) error) error {
+			return f.a.server.StreamHTTPToDatacenter(ctx, addr, req, emit)
+		})
+		return true
+	}
 	forwardVia(w, r, func(ctx context.Context, req *server.HTTPRequest) (*server.HTTPResponse, error) {
 		return f.a.server.ForwardHTTPToDatacenter(ctx, addr, req)
 	})

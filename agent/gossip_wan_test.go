@@ -1,6 +1,8 @@
 package agent
 
 import (
+	"bytes"
+	"io"
 	"net"
 	"slices"
 	"strconv"
@@ -121,6 +123,28 @@ func TestRequestsForAnotherDatacenter(t *testing.T) {
 			if err != nil || p == nil || string(p.Value) != want {
 				t.Errorf("through the %s, ?dc=%s: %v, %v; want %s", name, dc, p, err, want)
 			}
+		}
+	}
+	// A snapshot of another datacenter streams from its servers, also
+	// through a client agent: restoring it in dc2 brings dc2's state back.
+	for name, cl := range map[string]*consulapi.Client{"server": api1, "client agent": cliAPI} {
+		rc, _, err := cl.Snapshot().Save(&consulapi.QueryOptions{Datacenter: "dc2"})
+		if err != nil {
+			t.Fatalf("snapshot of dc2 through the %s: %v", name, err)
+		}
+		archive, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := api2.KV().Put(&consulapi.KVPair{Key: "where", Value: []byte("changed")}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := api2.Snapshot().Restore(nil, bytes.NewReader(archive)); err != nil {
+			t.Fatalf("restore of dc2's snapshot taken through the %s: %v", name, err)
+		}
+		if p, _, err := api2.KV().Get("where", nil); err != nil || p == nil || string(p.Value) != "dc2" {
+			t.Errorf("dc2 after restoring its snapshot taken through the %s: %v, %v", name, p, err)
 		}
 	}
 	// A write lands in the datacenter it names.

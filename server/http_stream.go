@@ -76,6 +76,12 @@ func (s *Server) StreamHTTPToLeader(ctx context.Context, req *HTTPRequest, emit 
 	return err
 }
 
+// StreamHTTPToDatacenter is ForwardHTTPToDatacenter for a streamed answer
+// (see Streamed).
+func (s *Server) StreamHTTPToDatacenter(ctx context.Context, addr string, req *HTTPRequest, emit func(*HTTPChunk) error) error {
+	return streamFrom(ctx, s.pool, addr, req, emit)
+}
+
 // StreamHTTP is Client.HTTP for a streamed answer (see Streamed): emit gets
 // each chunk as it arrives. The request goes to the leader the servers
 // last named when it needs one, else to the current server.
