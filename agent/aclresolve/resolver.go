@@ -51,6 +51,7 @@ type Resolver struct {
 	entries map[string]*entry  // by secret; guarded by mu
 	flights map[string]*flight // round trips under way, by secret; guarded by mu
 	gen     uint64             // bumped by Purge; guarded by mu
+	closed  bool               // Close ran: no more background work; guarded by mu
 
 	policies policyCache
 
@@ -152,6 +153,9 @@ func recoveryRules(node string) *acl.RuleSet {
 
 // Close ends background refreshes and waits for them.
 func (r *Resolver) Close() {
+	r.mu.Lock()
+	r.closed = true // no wg.Add may race with the Wait below
+	r.mu.Unlock()
 	r.cancel()
 	r.wg.Wait()
 }
@@ -237,10 +241,19 @@ func (r *Resolver) fetch(ctx context.Context, secret string) (acl.Authorizer, er
 	if f == nil {
 		f = &flight{done: make(chan struct{})}
 		r.flights[secret] = f
-		gen := r.gen
+		gen, closed := r.gen, r.closed
+		if !closed {
+			r.wg.Add(1)
+		}
 		r.mu.Unlock()
-		r.wg.Add(1)
-		go r.fly(secret, f, gen)
+		if closed {
+			r.fly(secret, f, gen) // its round trip ends at once: stop is cancelled
+		} else {
+			go func() {
+				defer r.wg.Done()
+				r.fly(secret, f, gen)
+			}()
+		}
 	} else {
 		r.mu.Unlock()
 	}
@@ -255,7 +268,6 @@ func (r *Resolver) fetch(ctx context.Context, secret string) (acl.Authorizer, er
 // fly runs one round trip and publishes its result to the flight's
 // waiters and, unless Purge ran meanwhile, to the cache.
 func (r *Resolver) fly(secret string, f *flight, gen uint64) {
-	defer r.wg.Done()
 	e, down := r.ask(secret)
 	r.mu.Lock()
 	delete(r.flights, secret)
@@ -351,14 +363,14 @@ func (r *Resolver) downEntry(secret string, err error, gen uint64) *entry {
 // one is under way (async-cache).
 func (r *Resolver) refreshAsync(secret string, e *entry) {
 	r.mu.Lock()
-	if e.refreshing || r.entries[secret] != e {
+	if e.refreshing || r.entries[secret] != e || r.closed {
 		r.mu.Unlock()
 		return
 	}
 	e.refreshing = true
 	gen := r.gen
-	r.mu.Unlock()
 	r.wg.Add(1)
+	r.mu.Unlock()
 	go func() {
 		defer r.wg.Done()
 		fresh, down := r.ask(secret)
