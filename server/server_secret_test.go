@@ -1,12 +1,17 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/raft"
+
 	"github.com/pylonmesh/pylon/internal/rpc"
+	"github.com/pylonmesh/pylon/server/fsm"
+	"github.com/pylonmesh/pylon/server/snapshot"
 	"github.com/pylonmesh/pylon/server/state"
 )
 
@@ -73,5 +78,63 @@ func TestServerOnlyCallsNeedTheServersSecret(t *testing.T) {
 	// And with the right secret the call is a server's.
 	if err := call(rpc.MarkForwarded(ctx, secret), "KV.Apply", kv, new(kvFwdResp)); err != nil {
 		t.Fatalf("KV.Apply with the servers' secret: %v", err)
+	}
+}
+
+// secretlessArchive is a snapshot archive of a state that never had the
+// servers' secret, as one taken before it existed.
+func secretlessArchive(t *testing.T) []byte {
+	t.Helper()
+	store, err := state.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.EnsureRegistration(5, &state.Registration{Node: state.Node{Node: "old", Address: "10.0.0.5"}}); err != nil {
+		t.Fatal(err)
+	}
+	fs, err := fsm.New(store, nil).Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sink bufferSink
+	if err := fs.Persist(&sink); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	meta := &raft.SnapshotMeta{Version: 1, ID: "old", Index: 5, Term: 1, Size: int64(sink.Len())}
+	if err := snapshot.Write(&out, meta, &sink.Buffer); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+type bufferSink struct{ bytes.Buffer }
+
+func (*bufferSink) ID() string    { return "old" }
+func (*bufferSink) Cancel() error { return nil }
+func (*bufferSink) Close() error  { return nil }
+
+// TestRestoreKeepsAServersSecret: restoring a snapshot without the
+// servers' secret leaves the cluster with one at once, so servers with
+// ACLs on go on forwarding to each other.
+func TestRestoreKeepsAServersSecret(t *testing.T) {
+	c := newTestClusterWith(t, 3, func(cfg *Config) { cfg.ACLsEnabled = true })
+	for _, s := range c.servers {
+		s.SetRPCAuthorizer(rpcTestAuthorize(t))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := c.leader().SnapshotRestore(ctx, bytes.NewReader(secretlessArchive(t))); err != nil {
+		t.Fatal(err)
+	}
+	if _, n, _ := c.leader().store.GetNode(nil, "old"); n == nil {
+		t.Fatal("the restore did not take")
+	}
+	if c.leader().serverSecret() == "" {
+		t.Fatal("no servers' secret after restoring a snapshot without one")
+	}
+	req := state.KVRequest{Op: state.KVSet, Entry: state.KVEntry{Key: "after-restore", Value: []byte("x")}}
+	if ok, _, err := c.followers()[0].KVApply(ctx, &req); err != nil || !ok {
+		t.Fatalf("write forwarded by a follower after the restore = %v, %v", ok, err)
 	}
 }

@@ -86,6 +86,7 @@ func (s *Server) SnapshotRestore(ctx context.Context, r io.Reader) error {
 	}
 	s.logger.Info("restored snapshot", "index", meta.Index, "id", meta.ID)
 	s.rearmSessionTimers()
+	s.ensureServerSecret() // a snapshot from before the secret, or from outside, has none
 	return nil
 }
 
