@@ -81,7 +81,8 @@ func forward[Req, Resp any](s *Server, ctx context.Context, method string, req *
 func retryable(err error) bool {
 	var remote *rpc.RemoteError
 	if errors.As(err, &remote) {
-		return errors.Is(err, ErrNotLeader) || errors.Is(err, ErrNoLeader) || errors.Is(err, ErrServerSecretNotReady)
+		return errors.Is(err, ErrNotLeader) || errors.Is(err, ErrNoLeader) ||
+			errors.Is(err, ErrServerSecretNotReady) || errors.Is(err, ErrServerSecretMismatch)
 	}
 	return true // a transport error: the leader may be gone
 }

@@ -44,6 +44,9 @@ func (s *Server) callAuthorizer(ctx context.Context) (acl.Authorizer, error) {
 	if !s.cfg.ACLsEnabled || s.fromServer(ctx) { // server_secret.go
 		return nil, nil
 	}
+	if rpc.IsForwarded(ctx) { // a server with a stale secret, or a forger
+		return nil, ErrServerSecretMismatch
+	}
 	f := s.rpcAuthz.Load()
 	if f == nil {
 		return nil, ErrACLNotReady

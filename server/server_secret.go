@@ -29,7 +29,16 @@ import (
 // the forwarding server tries again.
 var ErrServerSecretNotReady = errors.New("server secret not known yet")
 
-func init() { rpc.RegisterError("server-secret-not-ready", ErrServerSecretNotReady) }
+// ErrServerSecretMismatch is a forwarded call whose proof is not the
+// receiver's secret. Right after a snapshot restore a follower may still
+// hold the secret the restore replaced, so the forwarding server tries
+// again; a forger only ever gets this refusal.
+var ErrServerSecretMismatch = errors.New("forwarded with a servers' secret this server does not hold")
+
+func init() {
+	rpc.RegisterError("server-secret-not-ready", ErrServerSecretNotReady)
+	rpc.RegisterError("server-secret-mismatch", ErrServerSecretMismatch)
+}
 
 // serverSecret returns the servers' secret, "" until it is stored.
 func (s *Server) serverSecret() string {
@@ -59,6 +68,8 @@ func (s *Server) checkServerCall(ctx context.Context) error {
 		return nil
 	case s.serverSecret() == "":
 		return ErrServerSecretNotReady
+	case rpc.IsForwarded(ctx):
+		return ErrServerSecretMismatch
 	}
 	return ErrPermissionDenied
 }
