@@ -96,9 +96,7 @@ func (a *Agent) keyringOp(pool *gossip.Pool, op, key string) (*api.KeyringRespon
 // it on its own LAN pool alone (httpapi.KeyringLocalHeader), with the
 // caller's token.
 func (a *Agent) remoteKeyring(ctx context.Context, op, key, token string) ([]*api.KeyringResponse, error) {
-	method := map[string]string{"list": http.MethodGet, "install": http.MethodPost,
-		"use": http.MethodPut, "remove": http.MethodDelete}[op]
-	req := server.HTTPRequest{Method: method, URI: "/v1/operator/keyring",
+	req := server.HTTPRequest{Method: httpapi.KeyringMethod(op), URI: "/v1/operator/keyring",
 		Header: map[string][]string{httpapi.KeyringLocalHeader: {"true"}, "X-Consul-Token": {token}}}
 	if op != "list" {
 		req.Body, _ = json.Marshal(map[string]string{"Key": key})

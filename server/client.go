@@ -142,13 +142,20 @@ func (c *Client) Call(ctx context.Context, method string, req, resp any) error {
 // call is Call without the rate limit.
 func (c *Client) call(ctx context.Context, method string, req, resp any) error {
 	ctx = c.withToken(ctx)
+	return c.onServers(ctx, method, func(addr string) error { return c.pool.Call(ctx, addr, method, req, resp) })
+}
+
+// onServers runs try against the current server, moving to another on a
+// transport failure and waiting out leader elections, within
+// rpcHoldTimeout or ctx's deadline (Call's rules).
+func (c *Client) onServers(ctx context.Context, method string, try func(addr string) error) error {
 	hold := time.NewTimer(rpcHoldTimeout)
 	defer hold.Stop()
 	var last error
 	for {
 		addr, changed := c.current()
 		if addr != "" {
-			err := c.pool.Call(ctx, addr, method, req, resp)
+			err := try(addr)
 			if err == nil || !clientRetryable(err) || ctx.Err() != nil {
 				return err
 			}
@@ -232,25 +239,36 @@ func (c *Client) HTTP(ctx context.Context, req *HTTPRequest) (*HTTPResponse, err
 		return nil, err
 	}
 	var resp HTTPResponse
-	if u, err := url.ParseRequestURI(req.URI); err == nil && LeaderBound(req.Method, u) {
-		if leader := c.leaderHint(); leader != "" {
-			err := c.pool.Call(ctx, leader, "HTTP.Do", req, &resp)
-			if err == nil {
-				c.noteLeader(resp.Leader)
-				return &resp, nil
-			}
-			if !clientRetryable(err) || ctx.Err() != nil {
-				return nil, err
-			}
-			c.noteLeader("")
-			resp = HTTPResponse{}
-		}
+	done, err := c.viaLeader(ctx, req, func(leader string) error { return c.pool.Call(ctx, leader, "HTTP.Do", req, &resp) })
+	if !done {
+		resp = HTTPResponse{}
+		err = c.call(ctx, "HTTP.Do", req, &resp)
 	}
-	if err := c.call(ctx, "HTTP.Do", req, &resp); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	c.noteLeader(resp.Leader)
 	return &resp, nil
+}
+
+// viaLeader sends a request the leader answers (LeaderBound) straight to
+// the leader the servers last named with try. done is false when the
+// request must take the usual way: it is not leader-bound, no leader is
+// known, or that leader failed in a way worth trying elsewhere.
+func (c *Client) viaLeader(ctx context.Context, req *HTTPRequest, try func(leader string) error) (done bool, err error) {
+	u, err := url.ParseRequestURI(req.URI)
+	if err != nil || !LeaderBound(req.Method, u) {
+		return false, nil
+	}
+	leader := c.leaderHint()
+	if leader == "" {
+		return false, nil
+	}
+	if err := try(leader); err == nil || !clientRetryable(err) || ctx.Err() != nil {
+		return true, err
+	}
+	c.noteLeader("")
+	return false, nil
 }
 
 // leaderHint returns the leader the servers last named, if it is still

@@ -1,7 +1,7 @@
 package server
 
 import (
-	"cmp"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -68,12 +68,11 @@ func streamFrom(ctx context.Context, pool *rpc.Pool, addr string, req *HTTPReque
 // StreamHTTPToLeader is ForwardHTTPToLeader for a streamed answer (see
 // Streamed): emit gets each chunk as it arrives.
 func (s *Server) StreamHTTPToLeader(ctx context.Context, req *HTTPRequest, emit func(*HTTPChunk) error) error {
-	err := s.onLeader(ctx, func() error {
+	return s.onLeader(ctx, func() error {
 		return s.serveHTTPStream(ctx, req, true, emit)
 	}, func(leader string) error {
 		return streamFrom(s.markForwarded(ctx), s.pool, leader, req, emit)
 	})
-	return err
 }
 
 // StreamHTTPToDatacenter is ForwardHTTPToDatacenter for a streamed answer
@@ -83,27 +82,17 @@ func (s *Server) StreamHTTPToDatacenter(ctx context.Context, addr string, req *H
 }
 
 // StreamHTTP is Client.HTTP for a streamed answer (see Streamed): emit gets
-// each chunk as it arrives. The request goes to the leader the servers
-// last named when it needs one, else to the current server.
+// each chunk as it arrives. It takes the same ways, the leader the servers
+// last named first, and retries as Client.HTTP until the first chunk.
 func (c *Client) StreamHTTP(ctx context.Context, req *HTTPRequest, emit func(*HTTPChunk) error) error {
 	if err := c.allow(); err != nil {
 		return err
 	}
-	ctx = c.withToken(ctx)
-	if u, err := url.ParseRequestURI(req.URI); err == nil && LeaderBound(req.Method, u) {
-		if leader := c.leaderHint(); leader != "" {
-			err := streamFrom(ctx, c.pool, leader, req, emit)
-			if err == nil || !clientRetryable(err) || ctx.Err() != nil {
-				return err
-			}
-			c.noteLeader("")
-		}
+	try := func(addr string) error { return streamFrom(ctx, c.pool, addr, req, emit) }
+	if done, err := c.viaLeader(ctx, req, try); done {
+		return err
 	}
-	addr, _ := c.current()
-	if addr == "" {
-		return ErrNoServers
-	}
-	return streamFrom(ctx, c.pool, addr, req, emit)
+	return c.onServers(ctx, "HTTP.Stream", try)
 }
 
 func (s *Server) registerHTTPStream() {
@@ -122,60 +111,39 @@ func (s *Server) serveHTTPStream(ctx context.Context, r *HTTPRequest, fromServer
 	if err != nil {
 		return err
 	}
-	cw := &chunkWriter{header: http.Header{}, emit: emit}
+	cw := &chunkWriter{recorder: recorder{header: http.Header{}}, emit: emit}
 	(*h).ServeHTTP(cw, req)
 	return cw.finish()
 }
 
-// chunkWriter is the http.ResponseWriter of a streamed answer: it hands
-// the body on in chunks of streamChunk, the status and headers with the
-// first.
+// chunkWriter is the http.ResponseWriter of a streamed answer: the
+// recorder of a forwarded request that hands its body on in chunks of
+// streamChunk, the status and headers with the first.
 type chunkWriter struct {
-	header http.Header
-	status int
-	buf    []byte
-	sent   bool
-	emit   func(*HTTPChunk) error
-	err    error
-}
-
-func (w *chunkWriter) Header() http.Header { return w.header }
-
-func (w *chunkWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
+	recorder
+	sent bool
+	emit func(*HTTPChunk) error
+	err  error
 }
 
 func (w *chunkWriter) Write(p []byte) (int, error) {
-	w.WriteHeader(http.StatusOK)
 	if w.err != nil {
 		return 0, w.err
 	}
-	n := len(p)
-	for len(p) > 0 {
-		take := min(len(p), streamChunk-len(w.buf))
-		w.buf = append(w.buf, p[:take]...)
-		p = p[take:]
-		if len(w.buf) == streamChunk {
-			if w.err = w.send(); w.err != nil {
-				return n - len(p), w.err
-			}
-		}
+	n, _ := w.recorder.Write(p)
+	for w.body.Len() >= streamChunk && w.err == nil {
+		w.err = w.send(w.body.Next(streamChunk))
 	}
-	return n, nil
+	return n, w.err
 }
 
-// send hands the buffered body on, with the status and headers the first
-// time.
-func (w *chunkWriter) send() error {
-	c := &HTTPChunk{Body: w.buf}
+// send hands body on, with the status and headers the first time.
+func (w *chunkWriter) send(body []byte) error {
+	c := &HTTPChunk{Body: bytes.Clone(body)} // body is the buffer's, reused by the next Write
 	if !w.sent {
-		c.Status, c.Header, w.sent = cmp.Or(w.status, http.StatusOK), w.header, true
+		c.Status, c.Header, w.sent = w.statusOrOK(), w.header, true
 	}
-	err := w.emit(c)
-	w.buf = nil
-	return err
+	return w.emit(c)
 }
 
 // finish sends what is left: the status and headers at least.
@@ -183,8 +151,8 @@ func (w *chunkWriter) finish() error {
 	if w.err != nil {
 		return w.err
 	}
-	if len(w.buf) > 0 || !w.sent {
-		return w.send()
+	if w.body.Len() > 0 || !w.sent {
+		return w.send(w.body.Next(w.body.Len()))
 	}
 	return nil
 }

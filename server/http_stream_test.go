@@ -79,14 +79,14 @@ func TestChunkWriter(t *testing.T) {
 	defer func(n int) { streamChunk = n }(streamChunk)
 	streamChunk = 10
 	var got []*HTTPChunk
-	w := &chunkWriter{header: http.Header{}, emit: func(c *HTTPChunk) error { got = append(got, c); return nil }}
+	w := &chunkWriter{recorder: recorder{header: http.Header{}}, emit: func(c *HTTPChunk) error { got = append(got, c); return nil }}
 	w.Header().Set("A", "b")
 	w.WriteHeader(http.StatusNotFound)
 	if err := w.finish(); err != nil || len(got) != 1 || got[0].Status != http.StatusNotFound || got[0].Header["A"][0] != "b" {
 		t.Fatalf("empty answer: %+v, %v", got, err)
 	}
 	got = nil
-	w = &chunkWriter{header: http.Header{}, emit: func(c *HTTPChunk) error { got = append(got, c); return nil }}
+	w = &chunkWriter{recorder: recorder{header: http.Header{}}, emit: func(c *HTTPChunk) error { got = append(got, c); return nil }}
 	_, _ = w.Write([]byte("0123456789abcdefghijklmno"))
 	if err := w.finish(); err != nil || len(got) != 3 || got[0].Status != http.StatusOK || got[1].Status != 0 ||
 		string(got[0].Body)+string(got[1].Body)+string(got[2].Body) != "0123456789abcdefghijklmno" {

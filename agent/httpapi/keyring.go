@@ -28,6 +28,18 @@ var keyringOps = map[string]string{
 	http.MethodDelete: "remove",
 }
 
+// KeyringMethod is the HTTP method of a keyring operation ("list",
+// "install", "use" or "remove"), for a server that asks another
+// datacenter's server to run one.
+func KeyringMethod(op string) string {
+	for method, o := range keyringOps {
+		if o == op {
+			return method
+		}
+	}
+	return ""
+}
+
 // keyringAuthorizer is implemented by authorizers that know Consul's
 // keyring resource; others are asked about operator instead.
 type keyringAuthorizer interface {

@@ -77,18 +77,11 @@ func (h *Hub) Stop(w *Watcher) {
 }
 
 func (h *Hub) updateMin() {
-	min := int64(math.MaxInt64)
+	finest := int64(math.MaxInt64)
 	for w := range h.watchers {
-		min = int64(minLevel(slog.Level(min), w.level))
+		finest = min(finest, int64(w.level))
 	}
-	h.min.Store(min)
-}
-
-func minLevel(a, b slog.Level) slog.Level {
-	if a < b {
-		return a
-	}
-	return b
+	h.min.Store(finest)
 }
 
 // wants reports whether some watcher wants records at level l.
