@@ -239,10 +239,11 @@ func (c *Client) HTTP(ctx context.Context, req *HTTPRequest) (*HTTPResponse, err
 		return nil, err
 	}
 	var resp HTTPResponse
-	done, err := c.viaLeader(ctx, req, func(leader string) error { return c.pool.Call(ctx, leader, "HTTP.Do", req, &resp) })
+	done, err := c.viaLeader(ctx, req, func(leader string) error { return callHTTP(ctx, c.pool, leader, req, &resp) })
 	if !done {
 		resp = HTTPResponse{}
-		err = c.call(ctx, "HTTP.Do", req, &resp)
+		ctx := c.withToken(ctx)
+		err = c.onServers(ctx, "HTTP.Do", func(addr string) error { return callHTTP(ctx, c.pool, addr, req, &resp) })
 	}
 	if err != nil {
 		return nil, err

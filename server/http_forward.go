@@ -83,7 +83,7 @@ func (s *Server) ForwardHTTPToLeader(ctx context.Context, req *HTTPRequest) (*HT
 		return err
 	}, func(leader string) error {
 		r := new(HTTPResponse)
-		if err := s.pool.Call(s.markForwarded(ctx), leader, "HTTP.Do", req, r); err != nil {
+		if err := callHTTP(s.markForwarded(ctx), s.pool, leader, req, r); err != nil {
 			return err
 		}
 		resp = r
@@ -127,6 +127,23 @@ func (s *Server) onLeader(ctx context.Context, local func() error, remote func(l
 			return ErrShutdown
 		}
 	}
+}
+
+// multiplexedBody bounds the body of a forwarded write that goes over
+// the multiplexed stream to its server (rpc.Pool.CallMultiplexed): the
+// stream is shared and in order, so a snapshot upload must not hold up
+// the writes behind it.
+const multiplexedBody = 64 << 10
+
+// callHTTP sends a forwarded HTTP request to the server at addr. Writes
+// with small bodies, the bulk of what client agents forward, share the
+// multiplexed stream; reads, whose answers may be large or held for a
+// blocking query, go as calls of their own.
+func callHTTP(ctx context.Context, pool *rpc.Pool, addr string, req *HTTPRequest, resp *HTTPResponse) error {
+	if req.Method != http.MethodGet && req.Method != http.MethodHead && len(req.Body) <= multiplexedBody {
+		return pool.CallMultiplexed(ctx, addr, "HTTP.Do", req, resp)
+	}
+	return pool.Call(ctx, addr, "HTTP.Do", req, resp)
 }
 
 func (s *Server) registerHTTPForward() {

@@ -1,9 +1,9 @@
 package server
 
 import (
-	"fmt"
-
 	"github.com/tinylib/msgp/msgp"
+
+	"github.com/pylonmesh/pylon/internal/rpc"
 )
 
 // Every KV write, catalog read and other HTTP API call that reaches a
@@ -21,7 +21,7 @@ func (r *HTTPRequest) MarshalMsg(b []byte) ([]byte, error) {
 	b = msgp.AppendString(msgp.AppendString(b, "Method"), r.Method)
 	b = msgp.AppendString(msgp.AppendString(b, "URI"), r.URI)
 	b = appendHeader(msgp.AppendString(b, "Header"), r.Header)
-	b = appendBody(msgp.AppendString(b, "Body"), r.Body)
+	b = rpc.AppendBody(msgp.AppendString(b, "Body"), r.Body)
 	b = msgp.AppendString(msgp.AppendString(b, "RemoteAddr"), r.RemoteAddr)
 	return b, nil
 }
@@ -29,19 +29,19 @@ func (r *HTTPRequest) MarshalMsg(b []byte) ([]byte, error) {
 // UnmarshalMsg reads a request from b and returns what follows it.
 func (r *HTTPRequest) UnmarshalMsg(b []byte) ([]byte, error) {
 	*r = HTTPRequest{}
-	return readFields(b, "http request", func(field string, b []byte) ([]byte, error) {
+	return rpc.ReadFields(b, "http request", func(field string, b []byte) ([]byte, error) {
 		var err error
 		switch field {
 		case "Method":
-			r.Method, b, err = readText(b)
+			r.Method, b, err = rpc.ReadText(b)
 		case "URI":
-			r.URI, b, err = readText(b)
+			r.URI, b, err = rpc.ReadText(b)
 		case "Header":
 			r.Header, b, err = readHeader(b)
 		case "Body":
-			r.Body, b, err = readBody(b)
+			r.Body, b, err = rpc.ReadBody(b)
 		case "RemoteAddr":
-			r.RemoteAddr, b, err = readText(b)
+			r.RemoteAddr, b, err = rpc.ReadText(b)
 		default:
 			b, err = msgp.Skip(b)
 		}
@@ -54,7 +54,7 @@ func (r *HTTPResponse) MarshalMsg(b []byte) ([]byte, error) {
 	b = msgp.AppendMapHeader(b, 4)
 	b = msgp.AppendInt(msgp.AppendString(b, "Status"), r.Status)
 	b = appendHeader(msgp.AppendString(b, "Header"), r.Header)
-	b = appendBody(msgp.AppendString(b, "Body"), r.Body)
+	b = rpc.AppendBody(msgp.AppendString(b, "Body"), r.Body)
 	b = msgp.AppendString(msgp.AppendString(b, "Leader"), r.Leader)
 	return b, nil
 }
@@ -62,44 +62,22 @@ func (r *HTTPResponse) MarshalMsg(b []byte) ([]byte, error) {
 // UnmarshalMsg reads a response from b and returns what follows it.
 func (r *HTTPResponse) UnmarshalMsg(b []byte) ([]byte, error) {
 	*r = HTTPResponse{}
-	return readFields(b, "http response", func(field string, b []byte) ([]byte, error) {
+	return rpc.ReadFields(b, "http response", func(field string, b []byte) ([]byte, error) {
 		var err error
 		switch field {
 		case "Status":
-			r.Status, b, err = readInt(b)
+			r.Status, b, err = rpc.ReadInt(b)
 		case "Header":
 			r.Header, b, err = readHeader(b)
 		case "Body":
-			r.Body, b, err = readBody(b)
+			r.Body, b, err = rpc.ReadBody(b)
 		case "Leader":
-			r.Leader, b, err = readText(b)
+			r.Leader, b, err = rpc.ReadText(b)
 		default:
 			b, err = msgp.Skip(b)
 		}
 		return b, err
 	})
-}
-
-// readFields reads a map keyed by field name, handing each value to
-// field, which returns what follows the value.
-func readFields(b []byte, what string, field func(name string, b []byte) ([]byte, error)) ([]byte, error) {
-	if msgp.IsNil(b) {
-		return msgp.ReadNilBytes(b)
-	}
-	n, b, err := msgp.ReadMapHeaderBytes(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	for range n {
-		var name []byte
-		if name, b, err = readRaw(b); err != nil {
-			return nil, fmt.Errorf("%s: field name: %w", what, err)
-		}
-		if b, err = field(string(name), b); err != nil {
-			return nil, fmt.Errorf("%s: field %q: %w", what, name, err)
-		}
-	}
-	return b, nil
 }
 
 // appendHeader writes an HTTP header as the reflective codec writes a
@@ -135,7 +113,7 @@ func readHeader(b []byte) (map[string][]string, []byte, error) {
 	h := make(map[string][]string, min(n, uint32(len(b))))
 	for range n {
 		var k string
-		if k, b, err = readText(b); err != nil {
+		if k, b, err = rpc.ReadText(b); err != nil {
 			return nil, nil, err
 		}
 		if msgp.IsNil(b) {
@@ -152,7 +130,7 @@ func readHeader(b []byte) (map[string][]string, []byte, error) {
 		vs := make([]string, 0, min(m, uint32(len(b))))
 		for range m {
 			var v string
-			if v, b, err = readText(b); err != nil {
+			if v, b, err = rpc.ReadText(b); err != nil {
 				return nil, nil, err
 			}
 			vs = append(vs, v)
@@ -160,53 +138,4 @@ func readHeader(b []byte) (map[string][]string, []byte, error) {
 		h[k] = vs
 	}
 	return h, b, nil
-}
-
-// appendBody writes a body as the reflective codec writes a []byte: as
-// bin, and nil as nil.
-func appendBody(b, body []byte) []byte {
-	if body == nil {
-		return msgp.AppendNil(b)
-	}
-	return msgp.AppendBytes(b, body)
-}
-
-// readBody reads a body written as bin or str, or nil; the body is a copy,
-// since b is the RPC's receive buffer.
-func readBody(b []byte) ([]byte, []byte, error) {
-	if msgp.IsNil(b) {
-		b, err := msgp.ReadNilBytes(b)
-		return nil, b, err
-	}
-	raw, b, err := readRaw(b)
-	if err != nil {
-		return nil, nil, err
-	}
-	return append([]byte{}, raw...), b, nil
-}
-
-func readText(b []byte) (string, []byte, error) {
-	if msgp.IsNil(b) {
-		b, err := msgp.ReadNilBytes(b)
-		return "", b, err
-	}
-	raw, b, err := readRaw(b)
-	return string(raw), b, err
-}
-
-// readRaw reads a str or a bin without copying it: the reflective codec
-// writes strings as str and byte slices as bin, and reads either as both.
-func readRaw(b []byte) ([]byte, []byte, error) {
-	if msgp.NextType(b) == msgp.BinType {
-		return msgp.ReadBytesZC(b)
-	}
-	return msgp.ReadStringZC(b)
-}
-
-func readInt(b []byte) (int, []byte, error) {
-	if msgp.IsNil(b) {
-		b, err := msgp.ReadNilBytes(b)
-		return 0, b, err
-	}
-	return msgp.ReadIntBytes(b)
 }

@@ -19,13 +19,16 @@ type Dialer func(ctx context.Context, addr string) (net.Conn, error)
 type Pool struct {
 	dial Dialer
 
+	codec msgpackCodec
+
 	mu    sync.Mutex
 	conns map[string]*grpc.ClientConn
+	muxes map[string]*muxSlot // CallMultiplexed's streams (mux.go)
 }
 
 // NewPool returns a pool that opens connections with dial.
 func NewPool(dial Dialer) *Pool {
-	return &Pool{dial: dial, conns: map[string]*grpc.ClientConn{}}
+	return &Pool{dial: dial, codec: newCodec(), conns: map[string]*grpc.ClientConn{}, muxes: map[string]*muxSlot{}}
 }
 
 // Call calls method on the server at addr, decoding the answer into resp.
@@ -52,7 +55,7 @@ func (p *Pool) conn(addr string) (*grpc.ClientConn, error) {
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithContextDialer(p.dial),
 		grpc.WithInitialWindowSize(streamWindow), grpc.WithInitialConnWindowSize(connWindow),
-		grpc.WithDefaultCallOptions(grpc.ForceCodecV2(newCodec()),
+		grpc.WithDefaultCallOptions(grpc.ForceCodecV2(p.codec),
 			grpc.MaxCallSendMsgSize(MaxMessageSize), grpc.MaxCallRecvMsgSize(MaxMessageSize)),
 	)
 	if err != nil {
@@ -73,5 +76,6 @@ func (p *Pool) Close() error {
 		}
 		delete(p.conns, addr)
 	}
+	clear(p.muxes) // their streams ended with their connections
 	return first
 }

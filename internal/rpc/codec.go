@@ -41,12 +41,25 @@ type WireMessage interface {
 }
 
 func (c msgpackCodec) Marshal(v any) (mem.BufferSlice, error) {
+	b, err := c.encode(v)
+	if err != nil {
+		return nil, err
+	}
+	return mem.BufferSlice{mem.SliceBuffer(b)}, nil
+}
+
+func (c msgpackCodec) Unmarshal(data mem.BufferSlice, v any) error {
+	return c.decode(data.Materialize(), v)
+}
+
+// encode returns v's encoding.
+func (c msgpackCodec) encode(v any) ([]byte, error) {
 	if m, ok := v.(WireMessage); ok {
 		b, err := m.MarshalMsg(nil)
 		if err != nil {
 			return nil, fmt.Errorf("rpc: encode %T: %w", v, err)
 		}
-		return mem.BufferSlice{mem.SliceBuffer(b)}, nil
+		return b, nil
 	}
 	var b []byte
 	enc, _ := c.encoders.Get().(*codec.Encoder)
@@ -59,11 +72,12 @@ func (c msgpackCodec) Marshal(v any) (mem.BufferSlice, error) {
 	if err := enc.Encode(v); err != nil {
 		return nil, fmt.Errorf("rpc: encode %T: %w", v, err)
 	}
-	return mem.BufferSlice{mem.SliceBuffer(b)}, nil
+	return b, nil
 }
 
-func (c msgpackCodec) Unmarshal(data mem.BufferSlice, v any) error {
-	in := data.Materialize()
+// decode reads v from in, which must hold exactly one message. A decoded
+// message may share in's memory, so in must be the caller's to give.
+func (c msgpackCodec) decode(in []byte, v any) error {
 	if m, ok := v.(WireMessage); ok {
 		rest, err := m.UnmarshalMsg(in)
 		if err == nil && len(rest) > 0 {

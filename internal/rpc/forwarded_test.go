@@ -17,12 +17,14 @@ func TestForwardedMarkCrossesTheWire(t *testing.T) {
 		{"plain call", context.Background(), false},
 		{"marked call", MarkForwarded(context.Background(), "proof"), true},
 	} {
-		var resp flagResp
-		if err := pool.Call(tc.ctx, addr, "Test.Forwarded", &echoReq{}, &resp); err != nil {
-			t.Fatalf("%s: %v", tc.name, err)
-		}
-		if resp.Forwarded != tc.want {
-			t.Errorf("%s: handler saw forwarded=%v, want %v", tc.name, resp.Forwarded, tc.want)
+		for _, way := range callWays {
+			var resp flagResp
+			if err := way.call(pool, tc.ctx, addr, "Test.Forwarded", &echoReq{}, &resp); err != nil {
+				t.Fatalf("%s, %s: %v", tc.name, way.name, err)
+			}
+			if resp.Forwarded != tc.want {
+				t.Errorf("%s, %s: handler saw forwarded=%v, want %v", tc.name, way.name, resp.Forwarded, tc.want)
+			}
 		}
 	}
 }
@@ -41,12 +43,14 @@ func TestTokenCrossesTheWire(t *testing.T) {
 		{"empty token", WithToken(context.Background(), ""), ""},
 		{"with the forwarded mark", WithToken(MarkForwarded(context.Background(), "proof"), "t2"), "t2"},
 	} {
-		var resp tokenResp
-		if err := pool.Call(tc.ctx, addr, "Test.Token", &echoReq{}, &resp); err != nil {
-			t.Fatalf("%s: %v", tc.name, err)
-		}
-		if resp.Token != tc.want {
-			t.Errorf("%s: handler saw token %q, want %q", tc.name, resp.Token, tc.want)
+		for _, way := range callWays {
+			var resp tokenResp
+			if err := way.call(pool, tc.ctx, addr, "Test.Token", &echoReq{}, &resp); err != nil {
+				t.Fatalf("%s, %s: %v", tc.name, way.name, err)
+			}
+			if resp.Token != tc.want {
+				t.Errorf("%s, %s: handler saw token %q, want %q", tc.name, way.name, resp.Token, tc.want)
+			}
 		}
 	}
 }

@@ -39,6 +39,14 @@ type echoResp struct {
 // pool that reaches it, and its address.
 func serve(t testing.TB) (*Pool, string) {
 	t.Helper()
+	pool, addr, _ := serveWith(t, func(*Server) {})
+	return pool, addr
+}
+
+// serveWith is serve with more methods, registered by register; it also
+// returns the server.
+func serveWith(t testing.TB, register func(*Server)) (*Pool, string, *Server) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -60,6 +68,7 @@ func serve(t testing.TB) (*Pool, string) {
 	Handle(srv, "Test.Token", func(ctx context.Context, _ *echoReq) (*tokenResp, error) {
 		return &tokenResp{Token(ctx)}, nil
 	})
+	register(srv)
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); _ = mux.Serve() }()
@@ -78,7 +87,17 @@ func serve(t testing.TB) (*Pool, string) {
 		mux.Close()
 		wg.Wait()
 	})
-	return pool, mux.Addr().String()
+	return pool, mux.Addr().String(), srv
+}
+
+// callWays are the two ways of making a call; the tests of what a call
+// carries run both.
+var callWays = []struct {
+	name string
+	call func(p *Pool, ctx context.Context, addr, method string, req, resp any) error
+}{
+	{"unary", (*Pool).Call},
+	{"multiplexed", (*Pool).CallMultiplexed},
 }
 
 func TestCallRoundTripsStructs(t *testing.T) {
@@ -86,12 +105,14 @@ func TestCallRoundTripsStructs(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	req := echoReq{Key: "a/b", Value: []byte{0, 1, 2, 255}, Meta: map[string]string{"x": "y"}, Tags: []string{"v1"}, Index: 1 << 40}
-	var resp echoResp
-	if err := pool.Call(ctx, addr, "Test.Echo", &req, &resp); err != nil {
-		t.Fatalf("call: %v", err)
-	}
-	if fmt.Sprint(resp.Got) != fmt.Sprint(req) {
-		t.Fatalf("echo = %+v, want %+v", resp.Got, req)
+	for _, way := range callWays {
+		var resp echoResp
+		if err := way.call(pool, ctx, addr, "Test.Echo", &req, &resp); err != nil {
+			t.Fatalf("%s call: %v", way.name, err)
+		}
+		if fmt.Sprint(resp.Got) != fmt.Sprint(req) {
+			t.Fatalf("%s echo = %+v, want %+v", way.name, resp.Got, req)
+		}
 	}
 }
 
@@ -115,19 +136,21 @@ func TestErrorsCrossTheWire(t *testing.T) {
 	pool, addr := serve(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	var resp echoResp
-	err := pool.Call(ctx, addr, "Test.Fail", &echoReq{Key: "leader"}, &resp)
-	var remote *RemoteError
-	if !errors.Is(err, errNotLeader) || !errors.As(err, &remote) || err.Error() != `apply "leader": not the leader` {
-		t.Fatalf("sentinel error = %v, want a RemoteError wrapping errNotLeader with the handler's message", err)
-	}
-	err = pool.Call(ctx, addr, "Test.Fail", &echoReq{Key: "x"}, &resp)
-	if !errors.As(err, &remote) || errors.Is(err, errNotLeader) || err.Error() != "plain failure" {
-		t.Fatalf("plain error = %v", err)
-	}
-	err = pool.Call(ctx, addr, "Test.Missing", &echoReq{}, &resp)
-	if status.Code(err) != codes.Unimplemented {
-		t.Fatalf("unknown method = %v, want Unimplemented", err)
+	for _, way := range callWays {
+		var resp echoResp
+		err := way.call(pool, ctx, addr, "Test.Fail", &echoReq{Key: "leader"}, &resp)
+		var remote *RemoteError
+		if !errors.Is(err, errNotLeader) || !errors.As(err, &remote) || err.Error() != `apply "leader": not the leader` {
+			t.Fatalf("%s: sentinel error = %v, want a RemoteError wrapping errNotLeader with the handler's message", way.name, err)
+		}
+		err = way.call(pool, ctx, addr, "Test.Fail", &echoReq{Key: "x"}, &resp)
+		if !errors.As(err, &remote) || errors.Is(err, errNotLeader) || err.Error() != "plain failure" {
+			t.Fatalf("%s: plain error = %v", way.name, err)
+		}
+		err = way.call(pool, ctx, addr, "Test.Missing", &echoReq{}, &resp)
+		if status.Code(err) != codes.Unimplemented {
+			t.Fatalf("%s: unknown method = %v, want Unimplemented", way.name, err)
+		}
 	}
 }
 

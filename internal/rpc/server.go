@@ -21,6 +21,9 @@ type Server struct {
 	methods []grpc.MethodDesc
 	streams []grpc.StreamDesc // HandleStream (stream.go)
 	names   map[string]bool
+	unary   map[string]unaryHandler // the methods again, for multiplexed calls (mux_server.go)
+	codec   msgpackCodec
+	muxJobs chan func() // to idle workers of multiplexed calls
 	grpc    *grpc.Server
 
 	// stopCtx is cancelled by Stop; it ends the open streams' handlers.
@@ -30,7 +33,7 @@ type Server struct {
 
 // NewServer returns a server with no methods.
 func NewServer() *Server {
-	s := &Server{names: map[string]bool{}}
+	s := &Server{names: map[string]bool{muxMethod: true}, unary: map[string]unaryHandler{}, codec: newCodec(), muxJobs: make(chan func())}
 	s.stopCtx, s.stopCancel = context.WithCancel(context.Background())
 	return s
 }
@@ -47,18 +50,22 @@ func Handle[Req, Resp any](s *Server, name string, fn func(ctx context.Context, 
 		panic("rpc: duplicate method " + name)
 	}
 	s.names[name] = true
+	h := func(ctx context.Context, dec func(any) error) (any, error) {
+		req := new(Req)
+		if err := dec(req); err != nil {
+			return nil, err
+		}
+		resp, err := fn(ctx, req)
+		if err != nil {
+			return nil, toStatus(err)
+		}
+		return resp, nil
+	}
+	s.unary[name] = h
 	s.methods = append(s.methods, grpc.MethodDesc{
 		MethodName: name,
 		Handler: func(_ any, ctx context.Context, dec func(any) error, _ grpc.UnaryServerInterceptor) (any, error) {
-			req := new(Req)
-			if err := dec(req); err != nil {
-				return nil, err
-			}
-			resp, err := fn(ctx, req)
-			if err != nil {
-				return nil, toStatus(err)
-			}
-			return resp, nil
+			return h(ctx, dec)
 		},
 	})
 }
@@ -92,14 +99,14 @@ func (s *Server) Serve(ln net.Listener) error {
 		s.mu.Unlock()
 		return errors.New("rpc: Serve called twice")
 	}
-	s.grpc = grpc.NewServer(grpc.ForceServerCodecV2(newCodec()), grpc.NumStreamWorkers(streamWorkers),
+	s.grpc = grpc.NewServer(grpc.ForceServerCodecV2(s.codec), grpc.NumStreamWorkers(streamWorkers),
 		grpc.MaxRecvMsgSize(MaxMessageSize), grpc.MaxSendMsgSize(MaxMessageSize),
 		grpc.InitialWindowSize(streamWindow), grpc.InitialConnWindowSize(connWindow))
 	s.grpc.RegisterService(&grpc.ServiceDesc{
 		ServiceName: serviceName,
 		HandlerType: (*any)(nil),
 		Methods:     s.methods,
-		Streams:     s.streams,
+		Streams:     append(s.streams, grpc.StreamDesc{StreamName: muxMethod, Handler: s.serveMux, ServerStreams: true, ClientStreams: true}),
 	}, struct{}{})
 	g := s.grpc
 	s.mu.Unlock()
