@@ -33,20 +33,40 @@ const muxMethod = "Mux"
 var muxDesc = &grpc.StreamDesc{StreamName: muxMethod, ServerStreams: true, ClientStreams: true}
 
 // CallMultiplexed is Call over the stream the pool keeps to addr for
-// small calls.
+// small calls. A server from before multiplexed calls refuses the stream
+// as an unknown method: its calls are then made as unary calls, and the
+// stream is tried again after muxRetry.
 func (p *Pool) CallMultiplexed(ctx context.Context, addr, method string, req, resp any) error {
 	ms, err := p.mux(addr)
-	if err != nil {
-		return err
+	if err == nil {
+		err = ms.call(ctx, method, req, resp)
 	}
-	return ms.call(ctx, method, req, resp)
+	if errors.Is(err, errMuxRefused) {
+		return p.Call(ctx, addr, method, req, resp)
+	}
+	return err
 }
+
+// errMuxRefused fails the calls on a stream the server refused: none of
+// them ran.
+var errMuxRefused = errors.New("rpc: server does not take multiplexed calls")
+
+// muxRetry is how long a server that refused the stream gets unary calls
+// (it may be upgraded meanwhile).
+const muxRetry = time.Minute
 
 // muxSlot holds the stream to one server; opening it waits for the
 // connection, so it has a lock of its own rather than the pool's.
 type muxSlot struct {
-	mu     sync.Mutex
-	stream *muxStream
+	mu           sync.Mutex
+	stream       *muxStream
+	refusedUntil time.Time
+}
+
+func (s *muxSlot) refused() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refusedUntil = time.Now().Add(muxRetry)
 }
 
 // mux returns an open multiplexed stream to addr, opening one if the last
@@ -64,6 +84,9 @@ func (p *Pool) mux(addr string) (*muxStream, error) {
 	if ms := slot.stream; ms != nil && ms.open() {
 		return ms, nil
 	}
+	if time.Now().Before(slot.refusedUntil) {
+		return nil, errMuxRefused
+	}
 	cc, err := p.conn(addr)
 	if err != nil {
 		return nil, err
@@ -74,7 +97,8 @@ func (p *Pool) mux(addr string) (*muxStream, error) {
 		cancel()
 		return nil, fromStatus(err)
 	}
-	ms := &muxStream{cs: cs, cancel: cancel, codec: p.codec, pending: map[uint64]chan muxResult{}, done: make(chan struct{})}
+	ms := &muxStream{cs: cs, cancel: cancel, codec: p.codec, slot: slot,
+		pending: map[uint64]chan muxResult{}, done: make(chan struct{})}
 	go ms.receive()
 	slot.stream = ms
 	return ms, nil
@@ -86,6 +110,7 @@ type muxStream struct {
 	cs     grpc.ClientStream
 	cancel context.CancelFunc
 	codec  msgpackCodec
+	slot   *muxSlot
 
 	sendMu sync.Mutex // gRPC allows one sender at a time
 
@@ -231,8 +256,12 @@ func (ms *muxStream) leave() {
 // were sent after the server stopped: they fail as unavailable, and are
 // retried elsewhere as a call refused by a stopping server would be.
 func (ms *muxStream) end(err error) {
-	if errors.Is(err, io.EOF) {
+	switch {
+	case errors.Is(err, io.EOF):
 		err = status.Error(codes.Unavailable, "rpc: server ended the multiplexed stream")
+	case status.Code(err) == codes.Unimplemented:
+		ms.slot.refused()
+		err = errMuxRefused
 	}
 	err = fromStatus(err)
 	ms.cancel()

@@ -246,3 +246,22 @@ func BenchmarkCallMultiplexed(b *testing.B) {
 		}
 	})
 }
+
+// TestMultiplexedCallsFallBackToUnary: a server from before multiplexed
+// calls refuses the stream; calls to it still run, as unary calls, and the
+// pool stops opening streams to it for a while.
+func TestMultiplexedCallsFallBackToUnary(t *testing.T) {
+	pool, addr, _ := serveWith(t, func(s *Server) { s.noMux = true })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for i := range 3 {
+		var resp echoResp
+		key := fmt.Sprint(i)
+		if err := pool.CallMultiplexed(ctx, addr, "Test.Echo", &echoReq{Key: key}, &resp); err != nil || resp.Got.Key != key {
+			t.Fatalf("call %d to a server without the stream = %+v, %v", i, resp, err)
+		}
+	}
+	if _, err := pool.mux(addr); !errors.Is(err, errMuxRefused) {
+		t.Fatalf("stream to a server that refused it = %v, want errMuxRefused until muxRetry", err)
+	}
+}

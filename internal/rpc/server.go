@@ -24,6 +24,9 @@ type Server struct {
 	unary   map[string]unaryHandler // the methods again, for multiplexed calls (mux_server.go)
 	codec   msgpackCodec
 	muxJobs chan func() // to idle workers of multiplexed calls
+	// noMux leaves the multiplexed stream out, as servers before it had
+	// it (tests of the fallback to unary calls).
+	noMux bool
 	grpc    *grpc.Server
 
 	// stopCtx is cancelled by Stop; it ends the open streams' handlers.
@@ -106,7 +109,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		ServiceName: serviceName,
 		HandlerType: (*any)(nil),
 		Methods:     s.methods,
-		Streams:     append(s.streams, grpc.StreamDesc{StreamName: muxMethod, Handler: s.serveMux, ServerStreams: true, ClientStreams: true}),
+		Streams:     s.streamDescs(),
 	}, struct{}{})
 	g := s.grpc
 	s.mu.Unlock()
@@ -114,6 +117,13 @@ func (s *Server) Serve(ln net.Listener) error {
 		return fmt.Errorf("rpc serve: %w", err)
 	}
 	return nil
+}
+
+func (s *Server) streamDescs() []grpc.StreamDesc {
+	if s.noMux {
+		return s.streams
+	}
+	return append(s.streams, grpc.StreamDesc{StreamName: muxMethod, Handler: s.serveMux, ServerStreams: true, ClientStreams: true})
 }
 
 // stopGrace bounds how long Stop waits for calls in flight.
