@@ -27,7 +27,7 @@ type Server struct {
 	// noMux leaves the multiplexed stream out, as servers before it had
 	// it (tests of the fallback to unary calls).
 	noMux bool
-	grpc    *grpc.Server
+	grpc  *grpc.Server
 
 	// stopCtx is cancelled by Stop; it ends the open streams' handlers.
 	stopCtx    context.Context
