@@ -2,6 +2,7 @@ package agent
 
 import (
 	"fmt"
+	"net"
 	"testing"
 
 	consulapi "github.com/hashicorp/consul/api"
@@ -77,6 +78,25 @@ func TestClusterBootstrapExpectAndMembership(t *testing.T) {
 	for _, node := range []string{"server-1", "server-2", "server-3", "client-1"} {
 		eventually(t, node+" serfHealth passing", func() bool { return serfStatus(t, apis[0], node) == "passing" })
 	}
+	// Every server is a passing instance of the "consul" service on its
+	// server port, as in Consul.
+	eventually(t, "the consul service on every server", func() bool {
+		entries, _, err := apis[0].Health().Service("consul", "", true, nil)
+		if err != nil || len(entries) != 3 {
+			return false
+		}
+		for _, e := range entries {
+			var i int
+			if _, err := fmt.Sscanf(e.Node.Node, "server-%d", &i); err != nil || i < 1 || i > 3 {
+				return false
+			}
+			_, port, _ := net.SplitHostPort(servers[i-1].server.Addr())
+			if e.Service.ID != "consul" || fmt.Sprint(e.Service.Port) != port {
+				return false
+			}
+		}
+		return true
+	})
 	// Default and consistent reads through any server see every write
 	// acknowledged before them, wherever it was made: followers hand
 	// them to the leader.

@@ -122,13 +122,19 @@ func (s *Server) reconcile(ctx context.Context, p *gossip.Pool) {
 
 // memberAlive registers the member's node with a passing serfHealth
 // check, unless the catalog has that already, and makes a server a voter.
+// A server's node also gets the "consul" service (consul_service.go).
 func (s *Server) memberAlive(ctx context.Context, m gossip.Member) error {
-	if srv, ok := asServer(m, s.cfg.Datacenter); ok && srv.id != string(s.localID) {
+	srv, isServer := asServer(m, s.cfg.Datacenter)
+	if isServer && srv.id != string(s.localID) {
 		if err := s.ensureVoter(ctx, srv); err != nil {
 			return err
 		}
 	}
-	return s.ensureSerfCheck(ctx, m, state.HealthPassing, serfCheckAliveOutput)
+	if err := s.ensureSerfCheck(ctx, m, state.HealthPassing, serfCheckAliveOutput); err != nil || !isServer {
+		return err
+	}
+	t, _ := m.ParsedTags() // asServer parsed them
+	return s.ensureConsulService(ctx, m, t)
 }
 
 // memberFailed marks the member's node critical; a failed server stays a

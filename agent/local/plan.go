@@ -13,6 +13,10 @@ import (
 // The agent never owns it, so anti-entropy never deletes it.
 const serfHealthID = "serfHealth"
 
+// consulServiceID is the service the leader registers for a server's node
+// (server/consul_service.go); like serfHealth it is not the agent's.
+const consulServiceID = "consul"
+
 // syncOp is one catalog write and what it carried, so that a success marks
 // exactly those versions in sync (a newer local change stays pending).
 type syncOp struct {
@@ -174,6 +178,9 @@ func (l *State) markDrift(node *state.Node, services []*state.Service, checks []
 
 	remoteSvc := make(map[string]*state.Service, len(services))
 	for _, s := range services {
+		if s.ID == consulServiceID {
+			continue
+		}
 		remoteSvc[s.ID] = s
 		if _, ok := l.services[s.ID]; !ok {
 			l.services[s.ID] = &serviceEntry{svc: s, deleted: true}

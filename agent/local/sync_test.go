@@ -165,6 +165,7 @@ func TestSyncFullRepairsDrift(t *testing.T) {
 		{Node: node, SkipNodeUpdate: true, Service: changed},
 		{Node: node, SkipNodeUpdate: true, Service: svc("stray"), Checks: []*state.HealthCheck{check("sc", "stray", state.HealthPassing)}},
 		{Node: node, SkipNodeUpdate: true, Checks: []*state.HealthCheck{{CheckID: serfHealthID, Name: "Serf Health Status", Status: state.HealthPassing}}},
+		{Node: node, SkipNodeUpdate: true, Service: &state.Service{Node: "n1", ID: consulServiceID, Name: consulServiceID, Port: 8300}},
 	} {
 		if _, err := cat.Register(ctx, reg); err != nil {
 			t.Fatal(err)
@@ -174,8 +175,12 @@ func TestSyncFullRepairsDrift(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, svcs, _ := cat.store.NodeServices(nil, "n1")
-	if len(svcs) != 1 || svcs[0].ID != "web" || svcs[0].Port != 80 {
-		t.Fatalf("after full sync services = %+v", svcs)
+	ids := map[string]int{}
+	for _, sv := range svcs {
+		ids[sv.ID] = sv.Port
+	}
+	if len(svcs) != 2 || ids["web"] != 80 || ids[consulServiceID] != 8300 {
+		t.Fatalf("after full sync services = %v; want web on 80 and the servers' consul service, which the leader owns", ids)
 	}
 	checks := catalogChecks(t, cat)
 	if checks["sc"] != nil {
