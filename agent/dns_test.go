@@ -113,6 +113,11 @@ func TestDNSAnswersFromTheCatalogAndDropsCriticalInstances(t *testing.T) {
 		if got := answers(exchange(t, network, addrs[network], "node1.node.consul.", dns.TypeA)); !slices.Equal(got, []string{"127.0.0.1"}) {
 			t.Errorf("%s node A = %v", network, got)
 		}
+		// The servers are the consul service, on their server port.
+		_, serverPort, _ := net.SplitHostPort(a.server.Addr())
+		eventually(t, network+" consul.service.consul", func() bool {
+			return slices.Equal(answers(exchange(t, network, addrs[network], "consul.service.consul.", dns.TypeSRV)), []string{serverPort})
+		})
 	}
 
 	if err := cl.Agent().FailTTL("service:web2", "down"); err != nil {
