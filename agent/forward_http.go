@@ -110,7 +110,10 @@ func forwardedRequest(w http.ResponseWriter, r *http.Request) (*server.HTTPReque
 		return nil, false
 	}
 	return &server.HTTPRequest{
-		Method: r.Method, URI: r.URL.RequestURI(), Header: r.Header.Clone(), Body: body, RemoteAddr: r.RemoteAddr,
+		// r's own header map: the forwarded request is encoded, or served
+		// in this process, while this handler waits, and nothing changes
+		// the map meanwhile.
+		Method: r.Method, URI: r.URL.RequestURI(), Header: r.Header, Body: body, RemoteAddr: r.RemoteAddr,
 	}, true
 }
 

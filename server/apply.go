@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/raft"
@@ -124,8 +125,26 @@ func bindShutdown(f raft.Future, stopped chan struct{}) {
 	if v.Kind() != reflect.Pointer || v.IsNil() {
 		return
 	}
-	field := v.Elem().FieldByName("ShutdownCh")
-	if field.IsValid() && field.CanSet() && field.Type() == reflect.TypeOf(stopped) {
-		field.Set(reflect.ValueOf(stopped))
+	if field, ok := shutdownField(v.Elem().Type()); ok {
+		if fv := v.Elem().FieldByIndex(field); fv.CanSet() {
+			fv.Set(reflect.ValueOf(stopped))
+		}
 	}
+}
+
+// shutdownFields caches, per future type, where its settable ShutdownCh
+// field is (nil: it has none): looking it up by name took an allocation
+// and a search for every write.
+var shutdownFields sync.Map // reflect.Type → []int
+
+func shutdownField(t reflect.Type) ([]int, bool) {
+	if idx, ok := shutdownFields.Load(t); ok {
+		return idx.([]int), idx.([]int) != nil
+	}
+	var idx []int
+	if sf, ok := t.FieldByName("ShutdownCh"); ok && sf.IsExported() && sf.Type == reflect.TypeFor[chan struct{}]() {
+		idx = sf.Index
+	}
+	shutdownFields.Store(t, idx)
+	return idx, idx != nil
 }

@@ -15,6 +15,11 @@ import (
 // either kind of encoding read each other, and an unknown field is
 // skipped, as the reflective decoder does.
 
+// Msgsize bounds the request's encoded size (rpc.WireMessage).
+func (r *HTTPRequest) Msgsize() int {
+	return 64 + len(r.Method) + len(r.URI) + headerSize(r.Header) + len(r.Body) + len(r.RemoteAddr)
+}
+
 // MarshalMsg appends the request's msgpack encoding to b.
 func (r *HTTPRequest) MarshalMsg(b []byte) ([]byte, error) {
 	b = msgp.AppendMapHeader(b, 5)
@@ -49,6 +54,11 @@ func (r *HTTPRequest) UnmarshalMsg(b []byte) ([]byte, error) {
 	})
 }
 
+// Msgsize bounds the response's encoded size (rpc.WireMessage).
+func (r *HTTPResponse) Msgsize() int {
+	return 64 + headerSize(r.Header) + len(r.Body) + len(r.Leader)
+}
+
 // MarshalMsg appends the response's msgpack encoding to b.
 func (r *HTTPResponse) MarshalMsg(b []byte) ([]byte, error) {
 	b = msgp.AppendMapHeader(b, 4)
@@ -78,6 +88,18 @@ func (r *HTTPResponse) UnmarshalMsg(b []byte) ([]byte, error) {
 		}
 		return b, err
 	})
+}
+
+// headerSize bounds the encoded size of a header (appendHeader).
+func headerSize(h map[string][]string) int {
+	n := 5
+	for k, vs := range h {
+		n += 10 + len(k)
+		for _, v := range vs {
+			n += 5 + len(v)
+		}
+	}
+	return n
 }
 
 // appendHeader writes an HTTP header as the reflective codec writes a

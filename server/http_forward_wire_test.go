@@ -53,6 +53,9 @@ func roundTrips(t *testing.T, msg rpc.WireMessage, viaOwn any, viaReflect rpc.Wi
 	if err != nil {
 		t.Fatal(err)
 	}
+	if size := msg.(interface{ Msgsize() int }).Msgsize(); len(own) > size {
+		t.Errorf("%T encodes to %d bytes, over its Msgsize %d", msg, len(own), size)
+	}
 	if err := rpc.Decode(own, viaOwn); err != nil {
 		t.Fatalf("reflective decoder on own encoding: %v", err)
 	}

@@ -34,7 +34,9 @@ func newCodec() msgpackCodec {
 // WireMessage is a message that encodes itself, without reflection, in
 // the form this codec gives it otherwise: a msgpack map keyed by field
 // name, so either end may use either way. The busiest calls' messages
-// implement it (the names are tinylib/msgp's).
+// implement it (the names are tinylib/msgp's). One that also has a
+// Msgsize method, an upper bound of its encoded size, is encoded into a
+// buffer of that size rather than one grown as it goes.
 type WireMessage interface {
 	MarshalMsg(b []byte) ([]byte, error)
 	UnmarshalMsg(b []byte) (rest []byte, err error)
@@ -55,7 +57,11 @@ func (c msgpackCodec) Unmarshal(data mem.BufferSlice, v any) error {
 // encode returns v's encoding.
 func (c msgpackCodec) encode(v any) ([]byte, error) {
 	if m, ok := v.(WireMessage); ok {
-		b, err := m.MarshalMsg(nil)
+		var b []byte
+		if sized, ok := m.(interface{ Msgsize() int }); ok {
+			b = make([]byte, 0, sized.Msgsize())
+		}
+		b, err := m.MarshalMsg(b)
 		if err != nil {
 			return nil, fmt.Errorf("rpc: encode %T: %w", v, err)
 		}

@@ -178,6 +178,9 @@ func TestMuxWireRoundTrips(t *testing.T) {
 	}
 	for _, c := range calls {
 		b, _ := c.MarshalMsg(nil)
+		if len(b) > c.Msgsize() {
+			t.Errorf("call %+v encodes to %d bytes, over its Msgsize %d", c, len(b), c.Msgsize())
+		}
 		var got muxCall
 		if rest, err := got.UnmarshalMsg(b); err != nil || len(rest) != 0 || fmt.Sprint(got) != fmt.Sprint(c) {
 			t.Errorf("call %+v came back as %+v (%d bytes left, %v)", c, got, len(rest), err)
@@ -190,6 +193,9 @@ func TestMuxWireRoundTrips(t *testing.T) {
 	}
 	for _, a := range answers {
 		b, _ := a.MarshalMsg(nil)
+		if len(b) > a.Msgsize() {
+			t.Errorf("answer %+v encodes to %d bytes, over its Msgsize %d", a, len(b), a.Msgsize())
+		}
 		var got muxAnswer
 		if rest, err := got.UnmarshalMsg(b); err != nil || len(rest) != 0 || fmt.Sprint(got) != fmt.Sprint(a) {
 			t.Errorf("answer %+v came back as %+v (%d bytes left, %v)", a, got, len(rest), err)

@@ -39,6 +39,11 @@ type muxAnswer struct {
 // stopping: it should send its next calls elsewhere.
 const muxGoAway = 0
 
+// Msgsize bounds the encoded size (WireMessage).
+func (c *muxCall) Msgsize() int {
+	return 64 + len(c.Method) + len(c.Token) + len(c.Proof) + len(c.Body)
+}
+
 func (c *muxCall) MarshalMsg(b []byte) ([]byte, error) {
 	b = msgp.AppendMapHeader(b, 7)
 	b = msgp.AppendUint64(msgp.AppendString(b, "ID"), c.ID)
@@ -76,6 +81,9 @@ func (c *muxCall) UnmarshalMsg(b []byte) ([]byte, error) {
 		return b, err
 	})
 }
+
+// Msgsize bounds the encoded size (WireMessage).
+func (a *muxAnswer) Msgsize() int { return 48 + len(a.Message) + len(a.Body) }
 
 func (a *muxAnswer) MarshalMsg(b []byte) ([]byte, error) {
 	b = msgp.AppendMapHeader(b, 4)
