@@ -6,7 +6,7 @@
 // the time to the first write acknowledged through the client after it.
 //
 // Usage: clustertime -pylon ./pylon [-secs 10] [-raft-multiplier 1] [-runs 3]
-// [-log-level info]. With CLUSTERTIME_SLOW_LOGS=1 a start slower than 5s
+// [-log-level info] [-gomaxprocs 1]. With CLUSTERTIME_SLOW_LOGS=1 a start slower than 5s
 // prints the agents' logs and exits 1. With -compare ./other it instead
 // runs a cluster of each binary at once and loads them in turn for
 // -rounds rounds (compare.go).
@@ -35,6 +35,7 @@ const base = 19000
 var (
 	logLevel   = flag.String("log-level", "warn", "log level of the agents")
 	profileDir = flag.String("profile", "", "directory for CPU profiles of every agent during the load through the client (enables enable_debug)")
+	gomaxprocs = flag.Int("gomaxprocs", 0, "GOMAXPROCS of every agent (0: Go's default, the machine's CPUs); four agents and hey share the machine")
 )
 
 type node struct {
@@ -139,6 +140,9 @@ func startNode(pylon, dir string, portBase, i int, server bool, mult int) *node 
 		}
 	}
 	cmd := exec.Command(pylon, args...)
+	if *gomaxprocs > 0 {
+		cmd.Env = append(os.Environ(), fmt.Sprintf("GOMAXPROCS=%d", *gomaxprocs))
+	}
 	logf, err := os.Create(filepath.Join(dir, n.name+".log"))
 	if err != nil {
 		log.Fatal(err)
