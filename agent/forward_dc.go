@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"io"
 	"net/http"
 
 	"github.com/pylonmesh/pylon/agent/httpapi"
@@ -28,14 +29,19 @@ func (f serverForwarder) ForwardHTTP(w http.ResponseWriter, r *http.Request) boo
 		http.Error(w, "No path to datacenter", http.StatusInternalServerError)
 		return true
 	}
-	if server.Streamed(r.Method, r.URL) {
+	switch {
+	case server.Streamed(r.Method, r.URL):
 		forwardStream(w, r, func(ctx context.Context, req *server.HTTPRequest, emit func(*server.HTTPChunk) error) error {
 			return f.a.server.StreamHTTPToDatacenter(ctx, addr, req, emit)
 		})
-		return true
+	case server.Uploaded(r.Method, r.URL):
+		forwardUpload(w, r, func(ctx context.Context, req *server.HTTPRequest, body io.Reader) (*server.HTTPResponse, error) {
+			return f.a.server.UploadHTTPToDatacenter(ctx, addr, req, body)
+		})
+	default:
+		forwardVia(w, r, func(ctx context.Context, req *server.HTTPRequest) (*server.HTTPResponse, error) {
+			return f.a.server.ForwardHTTPToDatacenter(ctx, addr, req)
+		})
 	}
-	forwardVia(w, r, func(ctx context.Context, req *server.HTTPRequest) (*server.HTTPResponse, error) {
-		return f.a.server.ForwardHTTPToDatacenter(ctx, addr, req)
-	})
 	return true
 }

@@ -10,21 +10,25 @@ import (
 	"github.com/pylonmesh/pylon/server"
 )
 
-// maxForwardedBody bounds a request body an agent forwards; the API's own
-// limits (512 KiB KV values, txn sizes) are lower, and snapshots are the
-// only large bodies.
-const maxForwardedBody = 64 << 20
+// maxForwardedBody bounds a request body an agent forwards in one message;
+// the API's own limits (512 KiB KV values, txn sizes) are lower, and
+// snapshots, the only large bodies, are uploaded as streams
+// (forwardUpload).
+var maxForwardedBody = 64 << 20 // a variable for tests of uploads larger than it
 
 // httpForwarder forwards all of a client agent's server-bound HTTP
 // requests over RPC (server.Client.HTTP) and writes the server's answer.
 type httpForwarder struct{ client *server.Client }
 
 func (f httpForwarder) ForwardHTTP(w http.ResponseWriter, r *http.Request) bool {
-	if server.Streamed(r.Method, r.URL) {
+	switch {
+	case server.Streamed(r.Method, r.URL):
 		forwardStream(w, r, f.client.StreamHTTP)
-		return true
+	case server.Uploaded(r.Method, r.URL):
+		forwardUpload(w, r, f.client.UploadHTTP)
+	default:
+		forwardVia(w, r, f.client.HTTP)
 	}
-	forwardVia(w, r, f.client.HTTP)
 	return true
 }
 
@@ -38,11 +42,14 @@ func (f leaderForwarder) ForwardHTTP(w http.ResponseWriter, r *http.Request) boo
 	if f.srv.IsLeader() || server.ForwardedHTTP(r.Context()) || !server.LeaderBound(r.Method, r.URL) {
 		return false
 	}
-	if server.Streamed(r.Method, r.URL) {
+	switch {
+	case server.Streamed(r.Method, r.URL):
 		forwardStream(w, r, f.srv.StreamHTTPToLeader)
-		return true
+	case server.Uploaded(r.Method, r.URL):
+		forwardUpload(w, r, f.srv.UploadHTTPToLeader)
+	default:
+		forwardVia(w, r, f.srv.ForwardHTTPToLeader)
 	}
-	forwardVia(w, r, f.srv.ForwardHTTPToLeader)
 	return true
 }
 
@@ -53,6 +60,18 @@ func forwardVia(w http.ResponseWriter, r *http.Request, do func(context.Context,
 		return
 	}
 	resp, err := do(r.Context(), req)
+	writeForwarded(w, resp, err)
+}
+
+// forwardUpload sends r through upload with its body as it is read
+// (server.Uploaded), and writes the answer to w.
+func forwardUpload(w http.ResponseWriter, r *http.Request, upload func(context.Context, *server.HTTPRequest, io.Reader) (*server.HTTPResponse, error)) {
+	resp, err := upload(r.Context(), forwardedHead(r), r.Body)
+	writeForwarded(w, resp, err)
+}
+
+// writeForwarded writes a forwarded request's answer, or why there is none.
+func writeForwarded(w http.ResponseWriter, resp *server.HTTPResponse, err error) {
 	if err != nil {
 		writeForwardError(w, err)
 		return
@@ -100,7 +119,7 @@ func forwardStream(w http.ResponseWriter, r *http.Request, open func(context.Con
 // forwardedRequest reads r into the form a server takes; it answers w
 // itself when it cannot.
 func forwardedRequest(w http.ResponseWriter, r *http.Request) (*server.HTTPRequest, bool) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxForwardedBody+1))
+	body, err := io.ReadAll(io.LimitReader(r.Body, int64(maxForwardedBody)+1))
 	if err != nil {
 		http.Error(w, fmt.Sprintf("read request body: %v", err), http.StatusBadRequest)
 		return nil, false
@@ -109,12 +128,19 @@ func forwardedRequest(w http.ResponseWriter, r *http.Request) (*server.HTTPReque
 		http.Error(w, "Request body too large", http.StatusRequestEntityTooLarge)
 		return nil, false
 	}
+	req := forwardedHead(r)
+	req.Body = body
+	return req, true
+}
+
+// forwardedHead is r without its body in the form a server takes.
+func forwardedHead(r *http.Request) *server.HTTPRequest {
 	return &server.HTTPRequest{
 		// r's own header map: the forwarded request is encoded, or served
 		// in this process, while this handler waits, and nothing changes
 		// the map meanwhile.
-		Method: r.Method, URI: r.URL.RequestURI(), Header: r.Header, Body: body, RemoteAddr: r.RemoteAddr,
-	}, true
+		Method: r.Method, URI: r.URL.RequestURI(), Header: r.Header, RemoteAddr: r.RemoteAddr,
+	}
 }
 
 // writeForwardError answers a request that could not be forwarded.

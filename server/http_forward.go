@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -159,11 +160,16 @@ func (s *Server) registerHTTPForward() {
 // serveHTTP runs a forwarded request through this server's HTTP API;
 // fromServer marks it as forwarded by a server (ForwardedHTTP).
 func (s *Server) serveHTTP(ctx context.Context, r *HTTPRequest, fromServer bool) (*HTTPResponse, error) {
+	return s.serveHTTPBody(ctx, r, fromServer, bytes.NewReader(r.Body))
+}
+
+// serveHTTPBody is serveHTTP with the request's body read from body.
+func (s *Server) serveHTTPBody(ctx context.Context, r *HTTPRequest, fromServer bool, body io.Reader) (*HTTPResponse, error) {
 	h := s.httpHandler.Load()
 	if h == nil {
 		return nil, ErrHTTPNotReady
 	}
-	req, err := s.httpRequest(ctx, r, fromServer)
+	req, err := s.httpRequest(ctx, r, fromServer, body)
 	if err != nil {
 		return nil, err
 	}
@@ -172,12 +178,13 @@ func (s *Server) serveHTTP(ctx context.Context, r *HTTPRequest, fromServer bool)
 	return &HTTPResponse{Status: rec.statusOrOK(), Header: rec.header, Body: rec.body.Bytes()}, nil
 }
 
-// httpRequest rebuilds a forwarded request for this server's HTTP API.
-func (s *Server) httpRequest(ctx context.Context, r *HTTPRequest, fromServer bool) (*http.Request, error) {
+// httpRequest rebuilds a forwarded request, with its body read from
+// body, for this server's HTTP API.
+func (s *Server) httpRequest(ctx context.Context, r *HTTPRequest, fromServer bool, body io.Reader) (*http.Request, error) {
 	if fromServer {
 		ctx = context.WithValue(ctx, forwardedHTTPKey{}, true)
 	}
-	req, err := http.NewRequestWithContext(ctx, r.Method, r.URI, bytes.NewReader(r.Body))
+	req, err := http.NewRequestWithContext(ctx, r.Method, r.URI, body)
 	if err != nil {
 		return nil, err
 	}

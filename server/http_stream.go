@@ -33,11 +33,12 @@ func Streamed(method string, u *url.URL) bool {
 	return method == http.MethodGet && u.Path == "/v1/snapshot"
 }
 
-// errStreamStarted wraps an error after part of an answer was handed on:
-// the request must not be tried again.
+// errStreamStarted wraps an error after part of an answer was handed on,
+// or part of an upload's body read (http_upload.go): the request must not
+// be tried again.
 type errStreamStarted struct{ err error }
 
-func (e *errStreamStarted) Error() string { return fmt.Sprintf("answer cut off: %v", e.err) }
+func (e *errStreamStarted) Error() string { return fmt.Sprintf("stream cut off: %v", e.err) }
 func (e *errStreamStarted) Unwrap() error { return e.err }
 
 // streamFrom reads a streamed answer from the server at addr into emit.
@@ -107,7 +108,7 @@ func (s *Server) serveHTTPStream(ctx context.Context, r *HTTPRequest, fromServer
 	if h == nil {
 		return ErrHTTPNotReady
 	}
-	req, err := s.httpRequest(ctx, r, fromServer)
+	req, err := s.httpRequest(ctx, r, fromServer, bytes.NewReader(r.Body))
 	if err != nil {
 		return err
 	}

@@ -38,6 +38,7 @@ func (s *Server) startRPC(layer *tcpLayer) {
 	s.registerSubscribe()
 	s.registerHTTPForward()
 	s.registerHTTPStream() // http_stream.go
+	s.registerHTTPUpload() // http_upload.go
 	s.registerClientReads()
 	s.registerPreparedQueryExecute()
 	s.registerBootstrapStatus()

@@ -18,6 +18,8 @@
 // once with ErrStopping, so a client knows to go to another server, and
 // gives unary calls in flight a bounded grace. A message part sent to many
 // streams can be encoded once (Encode) and sent as a Raw field.
+// Client-streaming calls (HandleUpload, Upload) carry uploads the other
+// way: a request, parts in order, one answer.
 //
 // CallMultiplexed is Call over one long-lived stream per server that
 // carries many calls at once (mux.go): cheaper for small, frequent calls
