@@ -219,6 +219,7 @@ func (a *Agent) startServer(ctx context.Context, cfg *config.Runtime, nodeID str
 		return fmt.Errorf("start server: %w", err)
 	}
 	a.server = srv
+	srv.SetRequestLimits(requestLimits(cfg))
 	if scfg.NoBootstrap || scfg.BootstrapExpect > 0 {
 		return nil // the leader comes once the cluster forms
 	}
@@ -264,7 +265,7 @@ func (a *Agent) startHTTP(cfg *config.Runtime, base context.Context) error {
 	}
 	api.ServeCachedHealthFrom(a.healthView)
 	if a.server != nil {
-		a.server.SetHTTPHandler(api.Handler()) // requests forwarded by clients and followers
+		a.server.SetHTTPHandler(a.limitRequests(api.Handler())) // requests forwarded by clients and followers
 		api.ForwardTo(serverForwarder{a: a, leader: leaderForwarder{a.server}})
 	} else {
 		api.ForwardTo(httpForwarder{a.client})
@@ -272,6 +273,9 @@ func (a *Agent) startHTTP(cfg *config.Runtime, base context.Context) error {
 	a.httpAPI = api
 	a.httpLn = ln
 	handler := api.Handler()
+	if a.server != nil {
+		handler = a.limitRequests(handler)
+	}
 	if a.acl != nil {
 		handler = a.acl.PurgeAfterACLWrites(handler)
 		if a.server == nil {

@@ -106,3 +106,43 @@ func TestClientAgentRPCRate(t *testing.T) {
 	}
 	t.Fatalf("20 forwarded reads past a burst of 5 all answered (last %s), want 429", last)
 }
+
+// TestServerRequestLimits: a server in enforcing mode refuses writes over
+// its write_rate with 503 (it is the leader: nobody else may write), from
+// its own clients and from a client agent's forwarded requests; reads,
+// without a read_rate, and the agent's own endpoints stay unlimited.
+func TestServerRequestLimits(t *testing.T) {
+	srv, _ := testAgent(t, "-hcl", `limits { request_limits { mode = "enforcing"  write_rate = 0.001 } }`)
+	cli, _ := startClientAgent(t, srv, "c-limits")
+	put := func(addr string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPut, "http://"+addr+"/v1/kv/limited", strings.NewReader("v"))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	// The bucket holds one write.
+	if code, body := put(srv.HTTPAddr()); code != http.StatusOK {
+		t.Fatalf("first write = %d %s", code, body)
+	}
+	for _, via := range []struct{ name, addr string }{{"the server", srv.HTTPAddr()}, {"a client agent", cli.HTTPAddr()}} {
+		if code, body := put(via.addr); code != http.StatusServiceUnavailable || !strings.Contains(body, "rate limit exceeded") {
+			t.Errorf("write over the rate through %s = %d %q, want 503 rate limit exceeded", via.name, code, body)
+		}
+	}
+	for _, path := range []string{"/v1/kv/limited", "/v1/agent/self", "/v1/status/leader"} {
+		for range 5 {
+			resp, err := http.Get("http://" + srv.HTTPAddr() + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET %s = %d, want unlimited", path, resp.StatusCode)
+			}
+		}
+	}
+}

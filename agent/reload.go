@@ -92,6 +92,9 @@ func (a *Agent) ReloadConfig() error {
 	if a.client != nil {
 		a.client.SetRateLimit(cfg.RPCRate, cfg.RPCMaxBurst) // rpc_rate reloads, as Consul's
 	}
+	if a.server != nil {
+		a.server.SetRequestLimits(requestLimits(cfg)) // so do request_limits
+	}
 	a.local.SetNode(nodeIdentity(cfg, a.local.NodeInfo().ID))
 	if err := a.loadConfigured(cfg); err != nil {
 		return fmt.Errorf("reload: %w", err)

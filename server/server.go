@@ -48,8 +48,9 @@ type Server struct {
 	// commits queues writes for Raft in groups (group_commit.go).
 	commits *groupCommit
 
-	httpHandler atomic.Pointer[http.Handler] // forwarded HTTP requests (http_forward.go)
-	rpcAuthz    atomic.Pointer[Authorize]    // agents' RPC tokens (rpc_acl.go)
+	httpHandler   atomic.Pointer[http.Handler]   // forwarded HTTP requests (http_forward.go)
+	requestLimits atomic.Pointer[requestLimiter] // limits.request_limits (request_limits.go)
+	rpcAuthz      atomic.Pointer[Authorize]      // agents' RPC tokens (rpc_acl.go)
 
 	lan         atomic.Pointer[gossip.Pool] // the agent's LAN pool (lan.go)
 	reconcileCh chan struct{}               // wakes the leader's member reconcile

@@ -8,8 +8,8 @@ import (
 // limitsFile is the limits block. Pylon acts on Consul's caps on the
 // connections one client address may hold open to the HTTP API and to a
 // server's port, the handshake timeout of that port, the KV and
-// transaction body sizes and a client agent's RPC rate; the servers'
-// request limits load with a warning.
+// transaction body sizes, a client agent's RPC rate and the servers'
+// request limits; rpc_client_timeout loads with a warning.
 type limitsFile struct {
 	HTTPMaxConnsPerClient        setting[int]
 	RPCMaxConnsPerClient         setting[int]
@@ -63,12 +63,37 @@ func (fc *fileConfig) limits(rt *Runtime, _ buildOptions) error {
 	if rt.RPCHandshakeTimeout <= 0 {
 		return l.RPCHandshakeTimeout.errorf("limits.rpc_handshake_timeout", "must be positive, got %s", rt.RPCHandshakeTimeout)
 	}
-	r := l.RequestLimits
 	fc.warnUnsupported([]unsupported{
 		{"limits.rpc_client_timeout", l.RPCClientTimeout.at, l.RPCClientTimeout.set},
-		{"limits.request_limits.mode", r.Mode.at, r.Mode.set},
-		{"limits.request_limits.read_rate", r.ReadRate.at, r.ReadRate.set},
-		{"limits.request_limits.write_rate", r.WriteRate.at, r.WriteRate.set},
 	})
+	return requestLimits(rt, l)
+}
+
+// requestLimits fills the servers' request limits: Consul's modes, and
+// rates where -1 (the default) is no limit.
+func requestLimits(rt *Runtime, l limitsFile) error {
+	r := l.RequestLimits
+	switch rt.RequestLimitsMode = r.Mode.or("disabled"); rt.RequestLimitsMode {
+	case "disabled", "permissive", "enforcing":
+	default:
+		return r.Mode.errorf("limits.request_limits.mode", `must be "disabled", "permissive" or "enforcing", got %q`, r.Mode.val)
+	}
+	for _, rr := range []struct {
+		key string
+		in  setting[float64]
+		out *float64
+	}{
+		{"read_rate", r.ReadRate, &rt.RequestLimitsReadRate}, {"write_rate", r.WriteRate, &rt.RequestLimitsWriteRate},
+	} {
+		v := rr.in.or(-1)
+		switch {
+		case v == -1:
+			*rr.out = math.Inf(1)
+		case v > 0:
+			*rr.out = v
+		default:
+			return rr.in.errorf("limits.request_limits."+rr.key, "must be positive, or -1 for no limit, got %v", v)
+		}
+	}
 	return nil
 }

@@ -55,14 +55,15 @@ func TestLimits(t *testing.T) {
 	}
 }
 
-// TestLimitsUnsupportedKeysWarn: Consul's rate limits load with a warning
-// each rather than failing the file.
+// TestLimitsUnsupportedKeysWarn: rpc_client_timeout loads with a warning
+// rather than failing the file; request_limits is acted on, so it does
+// not warn.
 func TestLimitsUnsupportedKeysWarn(t *testing.T) {
 	_, warnings := mustLoad(t, agentArgs(t, "-hcl", `limits {
   rpc_client_timeout = "30s"
   request_limits { mode = "enforcing" }
 }`)...)
-	want := []string{"-hcl[0]:2: limits.rpc_client_timeout is not supported yet", "-hcl[0]:3: limits.request_limits.mode is not supported yet"}
+	want := []string{"-hcl[0]:2: limits.rpc_client_timeout is not supported yet"}
 	if len(warnings) != len(want) {
 		t.Fatalf("warnings %q, want %q", warnings, want)
 	}
@@ -70,5 +71,46 @@ func TestLimitsUnsupportedKeysWarn(t *testing.T) {
 		if !strings.Contains(warnings[i], w) {
 			t.Errorf("warning %d = %q, want %q", i, warnings[i], w)
 		}
+	}
+}
+
+// TestRequestLimits: Consul's modes and its -1 for no limit, and errors
+// that name the key and where it was set.
+func TestRequestLimits(t *testing.T) {
+	inf := math.Inf(1)
+	tests := []struct {
+		name, hcl         string
+		mode              string
+		read, write       float64
+		wantErr, wantLine string
+	}{
+		{name: "defaults", mode: "disabled", read: inf, write: inf},
+		{name: "enforcing", hcl: `limits { request_limits { mode = "enforcing"  read_rate = 500  write_rate = 200.5 } }`,
+			mode: "enforcing", read: 500, write: 200.5},
+		{name: "no limit", hcl: `limits { request_limits { mode = "permissive"  read_rate = -1 } }`, mode: "permissive", read: inf, write: inf},
+		{name: "bad mode", hcl: "limits {\n request_limits { mode = \"strict\" }\n}", wantErr: `limits.request_limits.mode: must be "disabled", "permissive" or "enforcing", got "strict"`, wantLine: "-hcl[0]:2"},
+		{name: "zero rate", hcl: `limits { request_limits { write_rate = 0 } }`, wantErr: "limits.request_limits.write_rate: must be positive, or -1 for no limit", wantLine: "-hcl[0]:1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var extra []string
+			if tt.hcl != "" {
+				extra = []string{"-hcl", tt.hcl}
+			}
+			rt, _, err := Load(agentArgs(t, extra...))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), tt.wantLine) {
+					t.Fatalf("err = %v, want %q at %s", err, tt.wantErr, tt.wantLine)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rt.RequestLimitsMode != tt.mode || rt.RequestLimitsReadRate != tt.read || rt.RequestLimitsWriteRate != tt.write {
+				t.Errorf("request limits = %q %v %v, want %q %v %v", rt.RequestLimitsMode, rt.RequestLimitsReadRate,
+					rt.RequestLimitsWriteRate, tt.mode, tt.read, tt.write)
+			}
+		})
 	}
 }

@@ -66,6 +66,11 @@ type Runtime struct {
 	// (+Inf: no limit), in bursts of up to RPCMaxBurst.
 	RPCRate     float64
 	RPCMaxBurst int
+	// A server's limits on the requests that enter the cluster through it
+	// (limits.request_limits): the mode ("disabled", "permissive" or
+	// "enforcing") and reads and writes per second (+Inf: no limit).
+	RequestLimitsMode                             string
+	RequestLimitsReadRate, RequestLimitsWriteRate float64
 
 	// Joining the LAN pool. StartJoin addresses are joined once at start;
 	// when none answers the agent fails to start, unless RetryJoin is set

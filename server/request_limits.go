@@ -1,0 +1,97 @@
+package server
+
+import (
+	"errors"
+	"math"
+
+	"golang.org/x/time/rate"
+)
+
+// A server's limits.request_limits bound the reads and the writes that
+// enter the cluster through it each second, as Consul's global rate
+// limits: requests from its own HTTP clients and from client agents, not
+// those another server forwarded (they were counted where they entered).
+// In enforcing mode a request over the rate is refused; in permissive
+// mode it is logged (at debug) and served; disabled, the default, counts
+// nothing.
+
+// Request limit modes (limits.request_limits.mode).
+const (
+	RequestLimitsDisabled   = "disabled"
+	RequestLimitsPermissive = "permissive"
+	RequestLimitsEnforcing  = "enforcing"
+)
+
+// Refusals of a request over a server's rate. ErrRetryElsewhere is for a
+// request another server may serve (the HTTP API answers 429);
+// ErrRetryLater for one only this server, the leader, may serve now (503).
+var (
+	ErrRetryElsewhere = errors.New("rate limit exceeded, try again later or try another server")
+	ErrRetryLater     = errors.New("rate limit exceeded for a request only the leader serves, try again later")
+)
+
+// RequestLimits is limits.request_limits: Mode is one of the modes above
+// ("" is disabled); ReadRate and WriteRate are requests a second, and a
+// rate that is not positive, or +Inf, is no limit.
+type RequestLimits struct {
+	Mode                string
+	ReadRate, WriteRate float64
+}
+
+// requestLimiter is the RequestLimits in force; a nil bucket is no limit.
+type requestLimiter struct {
+	enforce     bool
+	read, write *rate.Limiter
+}
+
+// SetRequestLimits sets the server's request limits. Safe to call at any
+// time (a reload); buckets start full.
+func (s *Server) SetRequestLimits(l RequestLimits) {
+	if l.Mode == "" || l.Mode == RequestLimitsDisabled {
+		s.requestLimits.Store(nil)
+		return
+	}
+	s.requestLimits.Store(&requestLimiter{
+		enforce: l.Mode == RequestLimitsEnforcing,
+		read:    bucket(l.ReadRate),
+		write:   bucket(l.WriteRate),
+	})
+}
+
+// bucket is a token bucket of perSecond, with as many tokens as a second
+// brings (at least one) for bursts; nil for no limit.
+func bucket(perSecond float64) *rate.Limiter {
+	if !(perSecond > 0) || math.IsInf(perSecond, 1) {
+		return nil
+	}
+	return rate.NewLimiter(rate.Limit(perSecond), max(1, int(math.Ceil(perSecond))))
+}
+
+// AllowRequest takes a token for one request entering the cluster here:
+// a write, or a read; leaderBound marks a request only the leader serves
+// (LeaderBound). Over the rate it returns ErrRetryLater when this server
+// is the leader and the request leader-bound, else ErrRetryElsewhere, in
+// enforcing mode; in permissive mode it logs and returns nil. what and
+// source name the request and its client in the log.
+func (s *Server) AllowRequest(write, leaderBound bool, what, source string) error {
+	l := s.requestLimits.Load()
+	if l == nil {
+		return nil
+	}
+	b, kind := l.read, "global/read"
+	if write {
+		b, kind = l.write, "global/write"
+	}
+	if b == nil || b.Allow() {
+		return nil
+	}
+	s.logger.Debug("request exceeded the rate limit", "request", what, "source", source,
+		"limit_type", kind, "limit_enforced", l.enforce)
+	if !l.enforce {
+		return nil
+	}
+	if leaderBound && s.IsLeader() {
+		return ErrRetryLater
+	}
+	return ErrRetryElsewhere
+}
