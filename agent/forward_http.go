@@ -151,8 +151,11 @@ func writeForwardError(w http.ResponseWriter, err error) {
 		msg = "No known Consul servers"
 	case errors.Is(err, server.ErrNoLeader), errors.Is(err, server.ErrNotLeader):
 		msg = "No cluster leader"
-	case errors.Is(err, server.ErrRPCRateExceeded):
+	case errors.Is(err, server.ErrRPCRateExceeded), errors.Is(err, server.ErrRetryElsewhere):
 		http.Error(w, err.Error(), http.StatusTooManyRequests)
+		return
+	case errors.Is(err, server.ErrRetryLater):
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return
 	}
 	http.Error(w, msg, http.StatusInternalServerError)

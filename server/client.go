@@ -166,6 +166,9 @@ func (c *Client) onServers(ctx context.Context, method string, try func(addr str
 				c.demote(addr)
 				continue // another server may answer at once
 			}
+			if errors.Is(err, ErrRetryElsewhere) {
+				c.demote(addr) // over its request limits: the next try goes to another
+			}
 		} else if last == nil {
 			return ErrNoServers // none known yet: say so at once, as Consul
 		}
@@ -191,7 +194,7 @@ func clientRetryable(err error) bool {
 	if errors.As(err, &remote) {
 		return errors.Is(err, ErrNotLeader) || errors.Is(err, ErrNoLeader) ||
 			errors.Is(err, ErrLeadershipLost) || errors.Is(err, ErrHTTPNotReady) || errors.Is(err, ErrShutdown) ||
-			errors.Is(err, ErrACLNotReady)
+			errors.Is(err, ErrACLNotReady) || errors.Is(err, ErrRetryElsewhere)
 	}
 	return true
 }

@@ -149,6 +149,10 @@ func callHTTP(ctx context.Context, pool *rpc.Pool, addr string, req *HTTPRequest
 
 func (s *Server) registerHTTPForward() {
 	rpc.Handle(s.rpc, "HTTP.Do", func(ctx context.Context, r *HTTPRequest) (*HTTPResponse, error) {
+		ctx, err := s.admitHTTP(ctx, r) // request_limits.go
+		if err != nil {
+			return nil, err
+		}
 		resp, err := s.serveHTTP(ctx, r, rpc.IsForwarded(ctx))
 		if resp != nil {
 			resp.Leader = s.Leader()

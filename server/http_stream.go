@@ -98,6 +98,10 @@ func (c *Client) StreamHTTP(ctx context.Context, req *HTTPRequest, emit func(*HT
 
 func (s *Server) registerHTTPStream() {
 	rpc.HandleStream(s.rpc, "HTTP.Stream", func(ctx context.Context, r *HTTPRequest, send func(*HTTPChunk) error) error {
+		ctx, err := s.admitHTTP(ctx, r) // request_limits.go
+		if err != nil {
+			return err
+		}
 		return s.serveHTTPStream(ctx, r, rpc.IsForwarded(ctx), send)
 	})
 }

@@ -74,6 +74,10 @@ func (r *partReader) Read(p []byte) (int, error) {
 
 func (s *Server) registerHTTPUpload() {
 	rpc.HandleUpload(s.rpc, "HTTP.Upload", func(ctx context.Context, r *HTTPRequest, recv func() (*HTTPChunk, error)) (*HTTPResponse, error) {
+		ctx, err := s.admitHTTP(ctx, r) // request_limits.go
+		if err != nil {
+			return nil, err
+		}
 		resp, err := s.serveHTTPBody(ctx, r, rpc.IsForwarded(ctx), &partReader{recv: recv})
 		if resp != nil {
 			resp.Leader = s.Leader()

@@ -1,10 +1,16 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"math"
+	"net/http"
+	"net/url"
+	"strings"
 
 	"golang.org/x/time/rate"
+
+	"github.com/pylonmesh/pylon/internal/rpc"
 )
 
 // A server's limits.request_limits bound the reads and the writes that
@@ -94,4 +100,43 @@ func (s *Server) AllowRequest(write, leaderBound bool, what, source string) erro
 		return ErrRetryLater
 	}
 	return ErrRetryElsewhere
+}
+
+// RateLimitedPath reports whether requests for an HTTP API path count
+// against the request limits: all but the agent's own endpoints and
+// /v1/status, so probes and operators can still ask.
+func RateLimitedPath(path string) bool {
+	return strings.HasPrefix(path, "/v1/") && !strings.HasPrefix(path, "/v1/agent/") && !strings.HasPrefix(path, "/v1/status/")
+}
+
+type admittedKey struct{}
+
+// admitHTTP applies the request limits to a request a client agent
+// forwarded (HTTP.Do, HTTP.Stream, HTTP.Upload). A refusal goes back to
+// the client agent as an error, and on ErrRetryElsewhere it tries another
+// server, as Consul's do. The context it returns marks the request as
+// judged, so the HTTP API does not count it again (RequestCounted).
+func (s *Server) admitHTTP(ctx context.Context, r *HTTPRequest) (context.Context, error) {
+	if rpc.IsForwarded(ctx) {
+		return ctx, nil // another server's: counted where it entered
+	}
+	u, err := url.ParseRequestURI(r.URI)
+	if err != nil {
+		return ctx, nil // the API refuses it
+	}
+	if RateLimitedPath(u.Path) {
+		write := r.Method != http.MethodGet && r.Method != http.MethodHead
+		if err := s.AllowRequest(write, LeaderBound(r.Method, u), r.Method+" "+u.Path, r.RemoteAddr); err != nil {
+			return ctx, err
+		}
+	}
+	return context.WithValue(ctx, admittedKey{}, true), nil
+}
+
+// RequestCounted reports whether an HTTP API request's context is that of
+// a request the limits have judged already (a client agent's, admitted by
+// the RPC that carried it) or that another server forwarded (counted where
+// it entered); a server's HTTP API counts the rest.
+func RequestCounted(ctx context.Context) bool {
+	return ForwardedHTTP(ctx) || ctx.Value(admittedKey{}) != nil
 }

@@ -1,8 +1,11 @@
 package server
 
 import (
+	"context"
 	"errors"
+	"net/http"
 	"testing"
+	"time"
 )
 
 // TestAllowRequest: the modes, the read and write buckets apart, and the
@@ -41,5 +44,47 @@ func TestAllowRequest(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestClientRetriesElsewhereOverRequestLimits: a server over its read
+// rate refuses a client agent's forwarded read with ErrRetryElsewhere, and
+// the client gets its answer from another server, as Consul's agents do.
+func TestClientRetriesElsewhereOverRequestLimits(t *testing.T) {
+	c := newTestCluster(t, 3)
+	cl := newTestClient(t, c)
+	for _, s := range c.servers {
+		s.SetHTTPHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Served-By", s.ID())
+		}))
+	}
+	for _, s := range c.servers {
+		s.SetRequestLimits(RequestLimits{Mode: RequestLimitsEnforcing, ReadRate: 0.001}) // one read, then none
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	served := func() string {
+		t.Helper()
+		resp, err := cl.HTTP(ctx, &HTTPRequest{Method: http.MethodGet, URI: "/v1/catalog/nodes?stale"})
+		if err != nil {
+			t.Fatalf("stale read through the client: %v", err)
+		}
+		return resp.Header["X-Served-By"][0]
+	}
+	first := served()
+	if second := served(); second == first {
+		t.Fatalf("the read over %s's rate was served by it", first)
+	}
+	var limited *Server
+	for _, s := range c.servers {
+		if s.ID() == first {
+			limited = s
+		}
+	}
+	// What the client got from the limited server: a remote
+	// ErrRetryElsewhere.
+	err := limited.pool.Call(ctx, limited.Addr(), "HTTP.Do", &HTTPRequest{Method: http.MethodGet, URI: "/v1/catalog/nodes?stale"}, new(HTTPResponse))
+	if !errors.Is(err, ErrRetryElsewhere) {
+		t.Fatalf("a forwarded read over the rate = %v, want ErrRetryElsewhere", err)
 	}
 }

@@ -24,7 +24,7 @@ func init() {
 		"missing-check-id": state.ErrMissingCheckID, "invalid-name": state.ErrInvalidName,
 		"node-mismatch": state.ErrNodeMismatch, "unknown-service": state.ErrUnknownService,
 		"unknown-kv-op": state.ErrUnknownKVOp, "invalid-txn-op": state.ErrInvalidTxnOp,
-		"http-not-ready": ErrHTTPNotReady,
+		"http-not-ready": ErrHTTPNotReady, "retry-elsewhere": ErrRetryElsewhere, "retry-later": ErrRetryLater,
 	} {
 		rpc.RegisterError(name, err)
 	}
