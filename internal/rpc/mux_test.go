@@ -126,7 +126,11 @@ func TestMultiplexedStop(t *testing.T) {
 		r.err = pool.CallMultiplexed(ctx, addr, "Test.Block", &echoReq{Key: "in flight"}, &r.resp)
 		done <- r
 	}()
-	<-started
+	select {
+	case <-started:
+	case r := <-done:
+		t.Fatalf("call ended before its handler started: %+v, %v", r.resp, r.err)
+	}
 	stopped := make(chan struct{})
 	go func() { srv.Stop(); close(stopped) }()
 	time.Sleep(50 * time.Millisecond) // Stop is waiting for the call
