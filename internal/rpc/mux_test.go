@@ -239,24 +239,6 @@ func FuzzMuxWire(f *testing.F) {
 	})
 }
 
-// BenchmarkCallMultiplexed is BenchmarkCall over the multiplexed stream:
-// go test ./internal/rpc -bench 'Call' -benchmem
-func BenchmarkCallMultiplexed(b *testing.B) {
-	pool, addr := serve(b)
-	ctx := context.Background()
-	req := &echoReq{Key: "bench", Value: make([]byte, 100)}
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		var resp echoResp
-		for pb.Next() {
-			if err := pool.CallMultiplexed(ctx, addr, "Test.Echo", req, &resp); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
-}
-
 // TestMultiplexedCallsFallBackToUnary: a server from before multiplexed
 // calls refuses the stream; calls to it still run, as unary calls, and the
 // pool stops opening streams to it for a while.

@@ -179,20 +179,24 @@ func TestConcurrentCallsShareOneConnection(t *testing.T) {
 	}
 }
 
-// BenchmarkCall is one unary call over loopback through the port mux:
-// go test ./internal/rpc -bench Call -benchmem
+// BenchmarkCall is one call over loopback through the port mux, unary
+// and multiplexed: go test ./internal/rpc -bench Call -benchmem
 func BenchmarkCall(b *testing.B) {
 	pool, addr := serve(b)
 	ctx := context.Background()
 	req := &echoReq{Key: "bench", Value: make([]byte, 100)}
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		var resp echoResp
-		for pb.Next() {
-			if err := pool.Call(ctx, addr, "Test.Echo", req, &resp); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
+	for _, way := range callWays {
+		b.Run(way.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				var resp echoResp
+				for pb.Next() {
+					if err := way.call(pool, ctx, addr, "Test.Echo", req, &resp); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
 }

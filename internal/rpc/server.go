@@ -46,13 +46,7 @@ func NewServer() *Server {
 func Handle[Req, Resp any](s *Server, name string, fn func(ctx context.Context, req *Req) (*Resp, error)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.grpc != nil {
-		panic("rpc: Handle after Serve: " + name)
-	}
-	if s.names[name] {
-		panic("rpc: duplicate method " + name)
-	}
-	s.names[name] = true
+	s.claim("Handle", name)
 	h := func(ctx context.Context, dec func(any) error) (any, error) {
 		req := new(Req)
 		if err := dec(req); err != nil {
@@ -71,6 +65,19 @@ func Handle[Req, Resp any](s *Server, name string, fn func(ctx context.Context, 
 			return h(ctx, dec)
 		},
 	})
+}
+
+// claim takes a method name for a handler registered by how (s.mu held).
+// A duplicate name, or a registration after Serve, is a programming error:
+// it panics.
+func (s *Server) claim(how, name string) {
+	if s.grpc != nil {
+		panic("rpc: " + how + " after Serve: " + name)
+	}
+	if s.names[name] {
+		panic("rpc: duplicate method " + name)
+	}
+	s.names[name] = true
 }
 
 // MaxMessageSize bounds a call's request and answer. Forwarded HTTP

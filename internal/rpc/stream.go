@@ -23,13 +23,7 @@ func init() { RegisterError("rpc-stopping", ErrStopping) }
 func HandleStream[Req, Msg any](s *Server, name string, fn func(ctx context.Context, req *Req, send func(*Msg) error) error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.grpc != nil {
-		panic("rpc: HandleStream after Serve: " + name)
-	}
-	if s.names[name] {
-		panic("rpc: duplicate method " + name)
-	}
-	s.names[name] = true
+	s.claim("HandleStream", name)
 	s.streams = append(s.streams, grpc.StreamDesc{
 		StreamName:    name,
 		ServerStreams: true,
@@ -38,10 +32,8 @@ func HandleStream[Req, Msg any](s *Server, name string, fn func(ctx context.Cont
 			if err := stream.RecvMsg(req); err != nil {
 				return err
 			}
-			ctx, cancel := context.WithCancel(stream.Context())
-			defer cancel()
-			stop := context.AfterFunc(s.stopCtx, cancel)
-			defer stop()
+			ctx, done := s.streamContext(stream)
+			defer done()
 			err := fn(ctx, req, func(m *Msg) error { return stream.SendMsg(m) })
 			switch {
 			case s.stopCtx.Err() != nil:
@@ -52,6 +44,17 @@ func HandleStream[Req, Msg any](s *Server, name string, fn func(ctx context.Cont
 			return nil
 		},
 	})
+}
+
+// streamContext is the context of a stream's handler: it ends with the
+// stream, and at once when the server stops. done releases it.
+func (s *Server) streamContext(stream grpc.ServerStream) (ctx context.Context, done func()) {
+	ctx, cancel := context.WithCancel(stream.Context())
+	stop := context.AfterFunc(s.stopCtx, cancel)
+	return ctx, func() {
+		stop()
+		cancel()
+	}
 }
 
 // ClientStream receives the messages of one server-streaming call. Recv is

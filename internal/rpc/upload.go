@@ -20,13 +20,7 @@ import (
 func HandleUpload[Req, Part, Resp any](s *Server, name string, fn func(ctx context.Context, req *Req, recv func() (*Part, error)) (*Resp, error)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.grpc != nil {
-		panic("rpc: HandleUpload after Serve: " + name)
-	}
-	if s.names[name] {
-		panic("rpc: duplicate method " + name)
-	}
-	s.names[name] = true
+	s.claim("HandleUpload", name)
 	s.streams = append(s.streams, grpc.StreamDesc{
 		StreamName:    name,
 		ClientStreams: true,
@@ -35,10 +29,8 @@ func HandleUpload[Req, Part, Resp any](s *Server, name string, fn func(ctx conte
 			if err := stream.RecvMsg(req); err != nil {
 				return err
 			}
-			ctx, cancel := context.WithCancel(stream.Context())
-			defer cancel()
-			stop := context.AfterFunc(s.stopCtx, cancel)
-			defer stop()
+			ctx, done := s.streamContext(stream)
+			defer done()
 			resp, err := fn(ctx, req, func() (*Part, error) {
 				p := new(Part)
 				if err := stream.RecvMsg(p); err != nil {
