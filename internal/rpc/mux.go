@@ -20,7 +20,7 @@ import (
 //
 // CallMultiplexed therefore sends calls over one long-lived stream per
 // server (method muxMethod), each as a message with an ID; the server
-// runs each in a goroutine of its own and answers with the ID in any
+// runs each on a worker (mux_server.go) and answers with the ID in any
 // order. A call keeps a unary call's meaning: its token and forwarded
 // mark, its deadline, cancellation when the caller stops waiting, and
 // errors that come back as Call's do. The stream is FIFO, unlike separate
