@@ -35,12 +35,15 @@ var muxDesc = &grpc.StreamDesc{StreamName: muxMethod, ServerStreams: true, Clien
 // CallMultiplexed is Call over the stream the pool keeps to addr for
 // small calls. A server from before multiplexed calls refuses the stream
 // as an unknown method: its calls are then made as unary calls, and the
-// stream is tried again after muxRetry.
+// stream is tried again after muxRetry. A call whose stream could not be
+// opened was not sent, and is made as a unary call too, which reports
+// (or outlives) whatever kept the stream from opening.
 func (p *Pool) CallMultiplexed(ctx context.Context, addr, method string, req, resp any) error {
 	ms, err := p.mux(addr)
-	if err == nil {
-		err = ms.call(ctx, method, req, resp)
+	if err != nil {
+		return p.Call(ctx, addr, method, req, resp)
 	}
+	err = ms.call(ctx, method, req, resp)
 	if errors.Is(err, errMuxRefused) {
 		return p.Call(ctx, addr, method, req, resp)
 	}
