@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"golang.org/x/time/rate"
+	"google.golang.org/grpc/peer"
 
 	"github.com/pylonmesh/pylon/internal/rpc"
 )
@@ -139,4 +140,30 @@ func (s *Server) admitHTTP(ctx context.Context, r *HTTPRequest) (context.Context
 // it entered); a server's HTTP API counts the rest.
 func RequestCounted(ctx context.Context) bool {
 	return ForwardedHTTP(ctx) || ctx.Value(admittedKey{}) != nil
+}
+
+// agentRPCs are the calls client agents make of their own, not for an
+// HTTP request (HTTP.* count by their requests, admitHTTP): writes (true)
+// and reads that count against the request limits. Token resolution is
+// left out, so an agent over its rate still judges its requests; the
+// other methods are the servers' own calls.
+var agentRPCs = map[string]bool{
+	"Catalog.Register": true, "Catalog.Deregister": true, "Coordinate.Update": true,
+	"Catalog.NodeState": false, "Catalog.ByAddress": false, "PreparedQuery.Execute": false, subscribeMethod: false,
+}
+
+// admitRPC is the RPC server's admit function (rpc.Server.SetAdmit): it
+// applies the request limits to a client agent's own calls. A write over
+// the rate is ErrRetryLater on the leader, which alone applies it, and
+// ErrRetryElsewhere on a follower.
+func (s *Server) admitRPC(ctx context.Context, method string) error {
+	write, counted := agentRPCs[method]
+	if !counted || rpc.IsForwarded(ctx) {
+		return nil
+	}
+	source := ""
+	if p, ok := peer.FromContext(ctx); ok {
+		source = p.Addr.String()
+	}
+	return s.AllowRequest(write, write, method, source)
 }

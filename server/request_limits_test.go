@@ -88,3 +88,30 @@ func TestClientRetriesElsewhereOverRequestLimits(t *testing.T) {
 		t.Fatalf("a forwarded read over the rate = %v, want ErrRetryElsewhere", err)
 	}
 }
+
+// TestAgentRPCsCountAgainstRequestLimits: a client agent's own writes
+// (anti-entropy registrations) count against the leader's write_rate and
+// are refused over it with ErrRetryLater; its reads without a read_rate,
+// and the servers' own writes, are not limited.
+func TestAgentRPCsCountAgainstRequestLimits(t *testing.T) {
+	c := newTestCluster(t, 1)
+	cl := newTestClient(t, c)
+	leader := c.leader()
+	leader.SetRequestLimits(RequestLimits{Mode: RequestLimitsEnforcing, WriteRate: 0.001}) // one write, then none
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := cl.Register(ctx, reg("agent-1", "web-1")); err != nil {
+		t.Fatalf("first registration: %v", err)
+	}
+	if _, err := cl.Register(ctx, reg("agent-1", "web-2")); !errors.Is(err, ErrRetryLater) {
+		t.Fatalf("registration over the write rate = %v, want ErrRetryLater", err)
+	}
+	for range 3 {
+		if _, err := cl.NodeState(ctx, "agent-1"); err != nil {
+			t.Fatalf("read without a read rate: %v", err)
+		}
+	}
+	if _, err := leader.Register(ctx, reg("agent-2", "web-3")); err != nil {
+		t.Fatalf("the server's own write: %v", err)
+	}
+}

@@ -42,7 +42,8 @@ func (s *Server) startRPC(layer *tcpLayer) {
 	s.registerClientReads()
 	s.registerPreparedQueryExecute()
 	s.registerBootstrapStatus()
-	s.registerCoordinate() // coordinate.go
+	s.registerCoordinate()     // coordinate.go
+	s.rpc.SetAdmit(s.admitRPC) // request_limits.go
 	s.pool = rpc.NewPool(func(ctx context.Context, addr string) (net.Conn, error) {
 		timeout := raftTimeout
 		if dl, ok := ctx.Deadline(); ok {

@@ -24,6 +24,8 @@ type Server struct {
 	unary   map[string]unaryHandler // the methods again, for multiplexed calls (mux_server.go)
 	codec   msgpackCodec
 	muxJobs chan func() // to idle workers of multiplexed calls
+	// admit, if set, judges every call before its handler runs (SetAdmit).
+	admit func(ctx context.Context, method string) error
 	// noMux leaves the multiplexed stream out, as servers before it had
 	// it (tests of the fallback to unary calls).
 	noMux bool
@@ -52,6 +54,9 @@ func Handle[Req, Resp any](s *Server, name string, fn func(ctx context.Context, 
 		if err := dec(req); err != nil {
 			return nil, err
 		}
+		if err := s.admitCall(ctx, name); err != nil {
+			return nil, toStatus(err)
+		}
 		resp, err := fn(ctx, req)
 		if err != nil {
 			return nil, toStatus(err)
@@ -65,6 +70,23 @@ func Handle[Req, Resp any](s *Server, name string, fn func(ctx context.Context, 
 			return h(ctx, dec)
 		},
 	})
+}
+
+// SetAdmit makes admit judge every call, unary or streaming, before its
+// handler runs: an error refuses the call as the handler's own would (a
+// server's request limits). Set it before Serve.
+func (s *Server) SetAdmit(admit func(ctx context.Context, method string) error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.admit = admit
+}
+
+// admitCall runs the admit function, if any, for a call to method.
+func (s *Server) admitCall(ctx context.Context, method string) error {
+	if s.admit == nil { // fixed since Serve
+		return nil
+	}
+	return s.admit(ctx, method)
 }
 
 // claim takes a method name for a handler registered by how (s.mu held).

@@ -32,6 +32,9 @@ func HandleStream[Req, Msg any](s *Server, name string, fn func(ctx context.Cont
 			if err := stream.RecvMsg(req); err != nil {
 				return err
 			}
+			if err := s.admitCall(stream.Context(), name); err != nil {
+				return toStatus(err)
+			}
 			ctx, done := s.streamContext(stream)
 			defer done()
 			err := fn(ctx, req, func(m *Msg) error { return stream.SendMsg(m) })

@@ -29,6 +29,9 @@ func HandleUpload[Req, Part, Resp any](s *Server, name string, fn func(ctx conte
 			if err := stream.RecvMsg(req); err != nil {
 				return err
 			}
+			if err := s.admitCall(stream.Context(), name); err != nil {
+				return toStatus(err)
+			}
 			ctx, done := s.streamContext(stream)
 			defer done()
 			resp, err := fn(ctx, req, func() (*Part, error) {
