@@ -10,8 +10,6 @@ import (
 
 	"golang.org/x/time/rate"
 	"google.golang.org/grpc/peer"
-
-	"github.com/pylonmesh/pylon/internal/rpc"
 )
 
 // A server's limits.request_limits bound the reads and the writes that
@@ -116,10 +114,14 @@ type admittedKey struct{}
 // forwarded (HTTP.Do, HTTP.Stream, HTTP.Upload). A refusal goes back to
 // the client agent as an error, and on ErrRetryElsewhere it tries another
 // server, as Consul's do. The context it returns marks the request as
-// judged, so the HTTP API does not count it again (RequestCounted).
+// judged, so the HTTP API does not count it again (RequestCounted). Only
+// the servers' secret, not the forwarded mark alone, exempts a call: a
+// client that marks its calls still has them counted.
 func (s *Server) admitHTTP(ctx context.Context, r *HTTPRequest) (context.Context, error) {
-	if rpc.IsForwarded(ctx) {
-		return ctx, nil // another server's: counted where it entered
+	// Without limits there is nothing to count (nor to parse); another
+	// server's request was counted where it entered.
+	if s.requestLimits.Load() == nil || s.fromServer(ctx) {
+		return ctx, nil
 	}
 	u, err := url.ParseRequestURI(r.URI)
 	if err != nil {
@@ -158,7 +160,7 @@ var agentRPCs = map[string]bool{
 // ErrRetryElsewhere on a follower.
 func (s *Server) admitRPC(ctx context.Context, method string) error {
 	write, counted := agentRPCs[method]
-	if !counted || rpc.IsForwarded(ctx) {
+	if !counted || s.requestLimits.Load() == nil || s.fromServer(ctx) {
 		return nil
 	}
 	source := ""

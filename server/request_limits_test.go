@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/pylonmesh/pylon/internal/rpc"
 )
 
 // TestAllowRequest: the modes, the read and write buckets apart, and the
@@ -86,6 +88,12 @@ func TestClientRetriesElsewhereOverRequestLimits(t *testing.T) {
 	err := limited.pool.Call(ctx, limited.Addr(), "HTTP.Do", &HTTPRequest{Method: http.MethodGet, URI: "/v1/catalog/nodes?stale"}, new(HTTPResponse))
 	if !errors.Is(err, ErrRetryElsewhere) {
 		t.Fatalf("a forwarded read over the rate = %v, want ErrRetryElsewhere", err)
+	}
+	// The forwarded mark without the servers' secret exempts nothing.
+	read := &HTTPRequest{Method: http.MethodGet, URI: "/v1/catalog/nodes?stale"}
+	err = limited.pool.Call(rpc.MarkForwarded(ctx, "forged"), limited.Addr(), "HTTP.Do", read, new(HTTPResponse))
+	if !errors.Is(err, ErrRetryElsewhere) {
+		t.Fatalf("a read over the rate with a forged mark = %v, want ErrRetryElsewhere", err)
 	}
 }
 
