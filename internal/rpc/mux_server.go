@@ -51,7 +51,7 @@ type muxServer struct {
 	ended  bool // serveMux returned: the stream is gRPC's again
 }
 
-// receive starts each call in a goroutine of its own, until the client
+// receive starts each call on a worker (onWorker), until the client
 // closes its side (nil) or the stream breaks.
 func (m *muxServer) receive() error {
 	for {

@@ -102,9 +102,11 @@ func (s *Server) claim(how, name string) {
 	s.names[name] = true
 }
 
-// MaxMessageSize bounds a call's request and answer. Forwarded HTTP
-// requests carry snapshots (an agent accepts bodies up to 64 MiB) and
-// their answers whole; gRPC's default of 4 MiB refused them.
+// MaxMessageSize bounds a call's request and answer, and a stream's
+// message. A forwarded HTTP request carries its body whole (an agent
+// accepts up to 64 MiB in one message; snapshots stream in parts) and its
+// answer whole, which for a large catalog read is well over gRPC's
+// default of 4 MiB.
 const MaxMessageSize = 80 << 20
 
 // streamWorkers is how many goroutines serve calls and are kept between

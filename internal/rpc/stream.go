@@ -29,15 +29,12 @@ func HandleStream[Req, Msg any](s *Server, name string, fn func(ctx context.Cont
 		ServerStreams: true,
 		Handler: func(_ any, stream grpc.ServerStream) error {
 			req := new(Req)
-			if err := stream.RecvMsg(req); err != nil {
+			ctx, done, err := s.openStream(stream, name, req)
+			if err != nil {
 				return err
 			}
-			if err := s.admitCall(stream.Context(), name); err != nil {
-				return toStatus(err)
-			}
-			ctx, done := s.streamContext(stream)
 			defer done()
-			err := fn(ctx, req, func(m *Msg) error { return stream.SendMsg(m) })
+			err = fn(ctx, req, func(m *Msg) error { return stream.SendMsg(m) })
 			switch {
 			case s.stopCtx.Err() != nil:
 				return toStatus(ErrStopping)
@@ -49,15 +46,22 @@ func HandleStream[Req, Msg any](s *Server, name string, fn func(ctx context.Cont
 	})
 }
 
-// streamContext is the context of a stream's handler: it ends with the
-// stream, and at once when the server stops. done releases it.
-func (s *Server) streamContext(stream grpc.ServerStream) (ctx context.Context, done func()) {
+// openStream reads a stream's request into req and admits the call
+// (SetAdmit); ctx, which done releases, ends with the stream, and at once
+// when the server stops. An error is the handler's to return.
+func (s *Server) openStream(stream grpc.ServerStream, name string, req any) (ctx context.Context, done func(), err error) {
+	if err := stream.RecvMsg(req); err != nil {
+		return nil, nil, err
+	}
+	if err := s.admitCall(stream.Context(), name); err != nil {
+		return nil, nil, toStatus(err)
+	}
 	ctx, cancel := context.WithCancel(stream.Context())
 	stop := context.AfterFunc(s.stopCtx, cancel)
 	return ctx, func() {
 		stop()
 		cancel()
-	}
+	}, nil
 }
 
 // ClientStream receives the messages of one server-streaming call. Recv is

@@ -26,13 +26,10 @@ func HandleUpload[Req, Part, Resp any](s *Server, name string, fn func(ctx conte
 		ClientStreams: true,
 		Handler: func(_ any, stream grpc.ServerStream) error {
 			req := new(Req)
-			if err := stream.RecvMsg(req); err != nil {
+			ctx, done, err := s.openStream(stream, name, req)
+			if err != nil {
 				return err
 			}
-			if err := s.admitCall(stream.Context(), name); err != nil {
-				return toStatus(err)
-			}
-			ctx, done := s.streamContext(stream)
 			defer done()
 			resp, err := fn(ctx, req, func() (*Part, error) {
 				p := new(Part)
