@@ -29,19 +29,17 @@ func (f serverForwarder) ForwardHTTP(w http.ResponseWriter, r *http.Request) boo
 		http.Error(w, "No path to datacenter", http.StatusInternalServerError)
 		return true
 	}
-	switch {
-	case server.Streamed(r.Method, r.URL):
-		forwardStream(w, r, func(ctx context.Context, req *server.HTTPRequest, emit func(*server.HTTPChunk) error) error {
-			return f.a.server.StreamHTTPToDatacenter(ctx, addr, req, emit)
-		})
-	case server.Uploaded(r.Method, r.URL):
-		forwardUpload(w, r, func(ctx context.Context, req *server.HTTPRequest, body io.Reader) (*server.HTTPResponse, error) {
-			return f.a.server.UploadHTTPToDatacenter(ctx, addr, req, body)
-		})
-	default:
-		forwardVia(w, r, func(ctx context.Context, req *server.HTTPRequest) (*server.HTTPResponse, error) {
-			return f.a.server.ForwardHTTPToDatacenter(ctx, addr, req)
-		})
-	}
+	srv := f.a.server
+	forwardWays{
+		whole: func(ctx context.Context, req *server.HTTPRequest) (*server.HTTPResponse, error) {
+			return srv.ForwardHTTPToDatacenter(ctx, addr, req)
+		},
+		stream: func(ctx context.Context, req *server.HTTPRequest, emit func(*server.HTTPChunk) error) error {
+			return srv.StreamHTTPToDatacenter(ctx, addr, req, emit)
+		},
+		upload: func(ctx context.Context, req *server.HTTPRequest, body io.Reader) (*server.HTTPResponse, error) {
+			return srv.UploadHTTPToDatacenter(ctx, addr, req, body)
+		},
+	}.forward(w, r)
 	return true
 }

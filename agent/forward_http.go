@@ -21,14 +21,7 @@ var maxForwardedBody = 64 << 20 // a variable for tests of uploads larger than i
 type httpForwarder struct{ client *server.Client }
 
 func (f httpForwarder) ForwardHTTP(w http.ResponseWriter, r *http.Request) bool {
-	switch {
-	case server.Streamed(r.Method, r.URL):
-		forwardStream(w, r, f.client.StreamHTTP)
-	case server.Uploaded(r.Method, r.URL):
-		forwardUpload(w, r, f.client.UploadHTTP)
-	default:
-		forwardVia(w, r, f.client.HTTP)
-	}
+	forwardWays{whole: f.client.HTTP, stream: f.client.StreamHTTP, upload: f.client.UploadHTTP}.forward(w, r)
 	return true
 }
 
@@ -42,15 +35,29 @@ func (f leaderForwarder) ForwardHTTP(w http.ResponseWriter, r *http.Request) boo
 	if f.srv.IsLeader() || server.ForwardedHTTP(r.Context()) || !server.LeaderBound(r.Method, r.URL) {
 		return false
 	}
+	forwardWays{whole: f.srv.ForwardHTTPToLeader, stream: f.srv.StreamHTTPToLeader, upload: f.srv.UploadHTTPToLeader}.forward(w, r)
+	return true
+}
+
+// forwardWays are the ways a forwarded request crosses to a server: with
+// its answer in chunks (server.Streamed), with its body in parts
+// (server.Uploaded), or whole.
+type forwardWays struct {
+	whole  func(context.Context, *server.HTTPRequest) (*server.HTTPResponse, error)
+	stream func(context.Context, *server.HTTPRequest, func(*server.HTTPChunk) error) error
+	upload func(context.Context, *server.HTTPRequest, io.Reader) (*server.HTTPResponse, error)
+}
+
+// forward sends r the way it crosses and writes the answer to w.
+func (ways forwardWays) forward(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case server.Streamed(r.Method, r.URL):
-		forwardStream(w, r, f.srv.StreamHTTPToLeader)
+		forwardStream(w, r, ways.stream)
 	case server.Uploaded(r.Method, r.URL):
-		forwardUpload(w, r, f.srv.UploadHTTPToLeader)
+		forwardUpload(w, r, ways.upload)
 	default:
-		forwardVia(w, r, f.srv.ForwardHTTPToLeader)
+		forwardVia(w, r, ways.whole)
 	}
-	return true
 }
 
 // forwardVia sends r through do and writes the answer to w.
