@@ -60,6 +60,7 @@ type serverInfo struct {
 	name, id, addr string // addr is host:port of its server port
 	expect         int
 	status         gossip.Status
+	tags           gossip.Tags
 }
 
 // asServer reads m as a server of datacenter dc.
@@ -73,7 +74,7 @@ func asServer(m gossip.Member, dc string) (serverInfo, bool) {
 		id = m.Name
 	}
 	return serverInfo{name: m.Name, id: id, addr: net.JoinHostPort(m.Addr.String(), strconv.Itoa(t.ServerPort)),
-		expect: t.Expect, status: m.Status}, true
+		expect: t.Expect, status: m.Status, tags: t}, true
 }
 
 // runReconcile is a leader duty: reconcile the pool with the catalog at
@@ -133,8 +134,7 @@ func (s *Server) memberAlive(ctx context.Context, m gossip.Member) error {
 	if err := s.ensureSerfCheck(ctx, m, state.HealthPassing, serfCheckAliveOutput); err != nil || !isServer {
 		return err
 	}
-	t, _ := m.ParsedTags() // asServer parsed them
-	return s.ensureConsulService(ctx, m, t)
+	return s.ensureConsulService(ctx, m, srv.tags)
 }
 
 // memberFailed marks the member's node critical; a failed server stays a
