@@ -31,19 +31,9 @@ func TestLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var extra []string
-			if tt.hcl != "" {
-				extra = []string{"-hcl", tt.hcl}
-			}
-			rt, _, err := Load(agentArgs(t, extra...))
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), tt.where) {
-					t.Fatalf("err = %v, want %q at %s", err, tt.wantErr, tt.where)
-				}
+			rt := loadLimits(t, tt.hcl, tt.wantErr, tt.where)
+			if rt == nil {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if rt.HTTPMaxConnsPerClient != tt.http || rt.RPCMaxConnsPerClient != tt.rpc || rt.RPCHandshakeTimeout != tt.handshake ||
 				rt.KVMaxValueSize != tt.kv || rt.TxnMaxReqLen != tt.txn || rt.RPCRate != tt.rate || rt.RPCMaxBurst != tt.burst {
@@ -53,6 +43,28 @@ func TestLimits(t *testing.T) {
 			}
 		})
 	}
+}
+
+// loadLimits loads the agent config with the fragment hcl ("" for none).
+// With wantErr it checks that loading fails with wantErr at where, and
+// returns nil.
+func loadLimits(t *testing.T, hcl, wantErr, where string) *Runtime {
+	t.Helper()
+	var extra []string
+	if hcl != "" {
+		extra = []string{"-hcl", hcl}
+	}
+	rt, _, err := Load(agentArgs(t, extra...))
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) || !strings.Contains(err.Error(), where) {
+			t.Fatalf("err = %v, want %q at %s", err, wantErr, where)
+		}
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rt
 }
 
 // TestLimitsUnsupportedKeysWarn: rpc_client_timeout loads with a warning
@@ -93,19 +105,9 @@ func TestRequestLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var extra []string
-			if tt.hcl != "" {
-				extra = []string{"-hcl", tt.hcl}
-			}
-			rt, _, err := Load(agentArgs(t, extra...))
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), tt.wantLine) {
-					t.Fatalf("err = %v, want %q at %s", err, tt.wantErr, tt.wantLine)
-				}
+			rt := loadLimits(t, tt.hcl, tt.wantErr, tt.wantLine)
+			if rt == nil {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if rt.RequestLimitsMode != tt.mode || rt.RequestLimitsReadRate != tt.read || rt.RequestLimitsWriteRate != tt.write {
 				t.Errorf("request limits = %q %v %v, want %q %v %v", rt.RequestLimitsMode, rt.RequestLimitsReadRate,
