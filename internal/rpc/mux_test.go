@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -42,34 +43,42 @@ func blocking(started, release, ended chan struct{}) func(*Server) {
 	}
 }
 
+// streamResp names the gRPC stream a call was served on.
+type streamResp struct{ Method, Stream string }
+
+// TestMultiplexedCallsShareOneStream: concurrent calls to one server all
+// reach it on one gRPC stream, the multiplexed one, each with its own
+// answer.
 func TestMultiplexedCallsShareOneStream(t *testing.T) {
-	pool, addr := serve(t)
+	pool, addr, _ := serveWith(t, func(s *Server) {
+		Handle(s, "Test.Stream", func(ctx context.Context, req *echoReq) (*streamResp, error) {
+			st := grpc.ServerTransportStreamFromContext(ctx)
+			return &streamResp{Method: st.Method() + " " + req.Key, Stream: fmt.Sprintf("%p", st)}, nil
+		})
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var wg sync.WaitGroup
-	streams := make(chan *muxStream, 64)
+	streams := make(chan string, 64)
 	for i := range 64 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var resp echoResp
+			var resp streamResp
 			key := fmt.Sprint(i)
-			if err := pool.CallMultiplexed(ctx, addr, "Test.Echo", &echoReq{Key: key}, &resp); err != nil || resp.Got.Key != key {
-				t.Errorf("call %d = %+v, %v", i, resp, err)
+			err := pool.CallMultiplexed(ctx, addr, "Test.Stream", &echoReq{Key: key}, &resp)
+			if want := "/" + serviceName + "/" + muxMethod + " " + key; err != nil || resp.Method != want {
+				t.Errorf("call %d = %+v, %v; want it served on %q", i, resp, err, want)
 			}
-			ms, err := pool.mux(addr)
-			if err != nil {
-				t.Error(err)
-			}
-			streams <- ms
+			streams <- resp.Stream
 		}()
 	}
 	wg.Wait()
 	close(streams)
 	first := <-streams
-	for ms := range streams {
-		if ms != first {
-			t.Fatal("calls to one server used more than one stream")
+	for st := range streams {
+		if st != first {
+			t.Fatalf("calls to one server came on streams %s and %s", first, st)
 		}
 	}
 }
