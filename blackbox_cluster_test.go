@@ -4,8 +4,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"os"
 	"slices"
 	"strconv"
@@ -258,7 +260,7 @@ func nemesisRun(t *testing.T, seed uint64) {
 	cancel()
 	wg.Wait()
 	res := h.Check(2 * time.Minute)
-	t.Logf("seed %d: checked %d operations: %s", seed, h.Len(), res)
+	t.Logf("seed %d: checked %d operations (%d writes of unknown outcome): %s", seed, h.Len(), h.Unknowns(), res)
 	if res != porcupine.Ok {
 		t.Fatalf("history of %d operations (seed %d) is %s, want linearizable", h.Len(), seed, res)
 	}
@@ -324,16 +326,28 @@ func (s *anyServerKV) Get(ctx context.Context, key string) (string, uint64, erro
 
 func (s *anyServerKV) Put(ctx context.Context, key, value string) error {
 	_, err := s.pick().Put(&api.KVPair{Key: key, Value: []byte(value)}, (&api.WriteOptions{}).WithContext(ctx))
-	return err
+	return notApplied(err)
 }
 
 func (s *anyServerKV) CAS(ctx context.Context, key, value string, index uint64) (bool, error) {
 	ok, _, err := s.pick().CAS(&api.KVPair{Key: key, Value: []byte(value), ModifyIndex: index}, (&api.WriteOptions{}).WithContext(ctx))
-	return ok, err
+	return ok, notApplied(err)
 }
 
 func (s *anyServerKV) Delete(ctx context.Context, key string) error {
 	_, err := s.pick().Delete(key, (&api.WriteOptions{}).WithContext(ctx))
+	return notApplied(err)
+}
+
+// notApplied marks the error of a write that never reached a server, one
+// whose connection could not be opened (a killed or cut-off server), as
+// kvhistory.ErrNotApplied. Any later failure, a timeout on an open
+// connection included, leaves the outcome unknown.
+func notApplied(err error) error {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return fmt.Errorf("%w: %w", kvhistory.ErrNotApplied, err)
+	}
 	return err
 }
 

@@ -42,6 +42,21 @@ func (h *History) Len() int {
 	return len(h.ops)
 }
 
+// Unknowns returns the number of writes with an unknown outcome: each
+// stays open to the end of the history, which is what makes a history
+// expensive to check.
+func (h *History) Unknowns() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, op := range h.ops {
+		if op.Output.(Output).Unknown {
+			n++
+		}
+	}
+	return n
+}
+
 // Check reports whether the history is linearizable: porcupine.Ok,
 // porcupine.Illegal, or porcupine.Unknown when the timeout ran out.
 func (h *History) Check(timeout time.Duration) porcupine.CheckResult {
