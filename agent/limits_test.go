@@ -44,21 +44,6 @@ func TestHTTPConnectionCap(t *testing.T) {
 // in a transaction, and limits.txn_max_req_len a transaction's body.
 func TestBodySizeLimits(t *testing.T) {
 	a, _ := testAgent(t, "-hcl", "limits {\n kv_max_value_size = 10\n txn_max_req_len = 300\n}")
-	base := "http://" + a.HTTPAddr()
-	put := func(path, body string) (int, string) {
-		t.Helper()
-		req, err := http.NewRequest(http.MethodPut, base+path, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
 	txnSet := func(value string) string {
 		return `[{"KV":{"Verb":"set","Key":"t","Value":"` + base64.StdEncoding.EncodeToString([]byte(value)) + `"}}]`
 	}
@@ -73,11 +58,28 @@ func TestBodySizeLimits(t *testing.T) {
 		{"txn value over it", "/v1/txn", txnSet(strings.Repeat("x", 11)), 413, "too large (11 > 10 bytes)"},
 		{"txn body over its limit", "/v1/txn", txnSet("x") + strings.Repeat(" ", 300), 413, "max size: 300 bytes"},
 	} {
-		status, body := put(tc.path, tc.body)
+		status, body := httpPut(t, a.HTTPAddr(), tc.path, tc.body)
 		if status != tc.status || !strings.Contains(body, tc.says) {
 			t.Errorf("%s: %d %q, want %d %q", tc.name, status, body, tc.status, tc.says)
 		}
 	}
+}
+
+// httpPut PUTs body to path on the HTTP API at addr and returns the
+// status and the answer's body.
+func httpPut(t *testing.T, addr, path, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPut, "http://"+addr+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 // TestClientAgentRPCRate: a client agent over limits.rpc_rate answers
@@ -114,16 +116,7 @@ func TestClientAgentRPCRate(t *testing.T) {
 func TestServerRequestLimits(t *testing.T) {
 	srv, _ := testAgent(t, "-hcl", `limits { request_limits { mode = "enforcing"  write_rate = 0.001 } }`)
 	cli, _ := startClientAgent(t, srv, "c-limits")
-	put := func(addr string) (int, string) {
-		req, _ := http.NewRequest(http.MethodPut, "http://"+addr+"/v1/kv/limited", strings.NewReader("v"))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	put := func(addr string) (int, string) { return httpPut(t, addr, "/v1/kv/limited", "v") }
 	// The bucket holds one write, which this test or the client agent's
 	// own writes (its registration, its coordinates) take: the second of
 	// the test's writes is refused at the latest.
