@@ -86,16 +86,6 @@ func TestACLClientAgentDefaultToken(t *testing.T) {
 func TestACLClientAgentAntiEntropyUsesAgentToken(t *testing.T) {
 	srv, _ := startACLAgent(t)
 	agentTok := createToken(t, srv, `node_prefix "client" { policy = "write" } service "web" { policy = "write" }`)
-	start := func(node, tokens string) *Agent {
-		a, _ := startAgent(t, "-node", node, "-bind", "127.0.0.1", "-client", "127.0.0.1",
-			"-http-port", "0", "-server-port", "0", "-serf-lan-port", "0", "-serf-wan-port", "-1", "-dns-port", "-1", "-grpc-port", "-1",
-			"-data-dir", t.TempDir(), "-retry-join", lanAddr(srv),
-			"-hcl", `acl { enabled = true default_policy = "deny" `+tokens+` }`,
-			"-hcl", `service { name = "web" id = "web-`+node+`" port = 80 }`)
-		return a
-	}
-	start("client1", `tokens { agent = "`+agentTok+`" }`)
-	start("client2", "")
 	hasWeb := func(node string) bool {
 		ns, err := srv.server.NodeState(node)
 		if err != nil || ns == nil {
@@ -108,6 +98,23 @@ func TestACLClientAgentAntiEntropyUsesAgentToken(t *testing.T) {
 		}
 		return false
 	}
+	start := func(node, tokens string) *Agent {
+		a, _ := startAgent(t, "-node", node, "-bind", "127.0.0.1", "-client", "127.0.0.1",
+			"-http-port", "0", "-server-port", "0", "-serf-lan-port", "0", "-serf-wan-port", "-1", "-dns-port", "-1", "-grpc-port", "-1",
+			"-data-dir", t.TempDir(), "-join", lanAddr(srv),
+			"-hcl", `acl { enabled = true default_policy = "deny" `+tokens+` }`,
+			"-hcl", `service { name = "web" id = "web-`+node+`" port = 80 }`)
+		return a
+	}
+	start("client1", `tokens { agent = "`+agentTok+`" }`)
+	// The agent joined its server before Start returned, so Start's own
+	// sync, which runs before the API opens, must already carry the agent
+	// token. (It once ran before the token was set; the loop's next try
+	// came 15 s later.)
+	if !hasWeb("client1") {
+		t.Error("client1's service is not in the catalog when its Start returns")
+	}
+	start("client2", "")
 	eventually(t, "client1's service in the catalog", func() bool { return hasWeb("client1") })
 	time.Sleep(time.Second) // client2 has synced (and been refused) by now
 	if hasWeb("client2") {

@@ -152,6 +152,12 @@ func (a *Agent) start(ctx context.Context) error {
 		return err
 	}
 
+	// ACLs before anything that calls the servers: the client's calls
+	// carry the agent token from the first (anti-entropy's below would
+	// otherwise go out anonymous and wait out the retry interval).
+	if err := a.startACL(loopCtx, cfg); err != nil {
+		return err
+	}
 	a.syncer = &local.Syncer{
 		State: a.local, Catalog: a.catalogForSync(), Logger: a.logger.With("subsystem", "anti-entropy"),
 		FullInterval: time.Minute, RetryInterval: 15 * time.Second, CheckUpdateInterval: cfg.CheckUpdateInterval,
@@ -177,9 +183,6 @@ func (a *Agent) start(ctx context.Context) error {
 	a.goLoop(func() { a.syncer.Run(loopCtx) })
 	a.goLoop(func() { a.reapCritical(loopCtx) })
 	a.goLoop(func() { a.runCoordinateSync(loopCtx, cfg.NodeName) }) // coordinate.go
-	if err := a.startACL(loopCtx, cfg); err != nil {
-		return err
-	}
 	if err := a.startHTTP(cfg, loopCtx); err != nil {
 		return err
 	}

@@ -66,6 +66,10 @@ func (a *Agent) joinLAN(ctx context.Context, cfg *config.Runtime) error {
 			a.logger.Warn("start join failed; retry join goes on", "addrs", cfg.StartJoin, "error", err)
 		default:
 			a.logger.Info("joined the LAN pool", "contacted", n)
+			// The join's push/pull has listed the members: take the
+			// servers now, not at the member events that follow, so the
+			// start-up sync can reach one.
+			a.refreshServers()
 		}
 	}
 	if len(cfg.RetryJoin) > 0 {
