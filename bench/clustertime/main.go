@@ -35,6 +35,7 @@ const base = 19000
 var (
 	logLevel   = flag.String("log-level", "warn", "log level of the agents")
 	profileDir = flag.String("profile", "", "directory for CPU profiles of every agent during the load through the client (enables enable_debug)")
+	rate       = flag.Float64("rate", 0, "with -compare, hold the load at this many PUTs a second (hey -q) instead of as many as the cluster answers: CPU per PUT at a fixed rate varies far less than the top rate does")
 	gomaxprocs = flag.Int("gomaxprocs", 0, "GOMAXPROCS of every agent (0: Go's default, the machine's CPUs); four agents and hey share the machine")
 )
 
@@ -206,8 +207,11 @@ type heyResult struct {
 // hey runs the PUT load, prints hey's figures and returns them.
 func hey(what, addr string, secs int) heyResult {
 	var r heyResult
-	out, err := exec.Command("hey", "-z", fmt.Sprintf("%ds", secs), "-c", "32", "-m", "PUT", "-d", strings.Repeat("x", 100),
-		"http://"+addr+"/v1/kv/bench/key").CombinedOutput()
+	args := []string{"-z", fmt.Sprintf("%ds", secs), "-c", "32", "-m", "PUT", "-d", strings.Repeat("x", 100)}
+	if *rate > 0 {
+		args = append(args, "-q", strconv.FormatFloat(*rate/32, 'f', 2, 64)) // hey's -q is per worker
+	}
+	out, err := exec.Command("hey", append(args, "http://"+addr+"/v1/kv/bench/key")...).CombinedOutput()
 	if err != nil {
 		log.Fatalf("hey: %v\n%s", err, out)
 	}

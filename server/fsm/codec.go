@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/hashicorp/go-msgpack/v2/codec"
+
+	"github.com/pylonmesh/pylon/server/state"
 )
 
 // Log entries are one MessageType byte followed by the request encoded
@@ -31,6 +33,14 @@ var (
 
 // Encode returns the log entry for a request of type t.
 func Encode(t MessageType, msg any) ([]byte, error) {
+	if r, ok := msg.(*state.KVRequest); ok && t == KVRequestType {
+		return appendKV(append(make([]byte, 0, kvEntrySize(r)), byte(t)), r), nil // kv_codec.go
+	}
+	return encodeReflect(t, msg)
+}
+
+// encodeReflect encodes any request with the reflecting codec.
+func encodeReflect(t MessageType, msg any) ([]byte, error) {
 	e := encoders.Get().(*encoder)
 	defer encoders.Put(e)
 	e.scratch = e.scratch[:0]

@@ -150,7 +150,7 @@ func applyPreparedQuery(w state.Writer, idx uint64, body []byte) error {
 
 func applyKV(w state.Writer, idx uint64, body []byte) (any, error) {
 	var req state.KVRequest
-	if err := decode(body, &req); err != nil {
+	if err := decodeKV(body, &req); err != nil {
 		return nil, fmt.Errorf("fsm: decode kv request: %w", err)
 	}
 	ok, err := w.KVApply(idx, &req)
