@@ -42,7 +42,7 @@ func isForwarded(ctx context.Context) bool {
 // and the call was not forwarded to it. done is false when the caller
 // must run the method itself.
 func forward[Req, Resp any](s *Server, ctx context.Context, method string, req *Req) (resp *Resp, done bool, err error) {
-	if isForwarded(ctx) {
+	if isForwarded(ctx) || s.IsLeader() { // the leader's own writes need no hold timer
 		return nil, false, nil
 	}
 	hold, cancel := context.WithTimeout(ctx, rpcHoldTimeout)

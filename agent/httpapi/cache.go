@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -135,6 +136,9 @@ func (s *Server) writeIndexed(c *call, render func() (any, error)) error {
 // encode renders v as the JSON body, indented with ?pretty or when the
 // agent is configured so.
 func (s *Server) encode(c *call, v any) ([]byte, error) {
+	if b, ok := v.(bool); ok { // every KV write's answer; indenting leaves it as it is
+		return append(strconv.AppendBool(make([]byte, 0, len("false\n")), b), '\n'), nil // as json.Encoder ends it
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	if s.cfg.PrettyJSON || boolParam(c.r, "pretty") {

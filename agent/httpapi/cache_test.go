@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -83,6 +84,24 @@ func TestCachedParameterSaysHowTheAnswerWasServed(t *testing.T) {
 		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
 		if w.Code != http.StatusOK || w.Header().Get("X-Cache") != want || (want != "" && w.Header().Get("Age") != "0") {
 			t.Errorf("%s: %d X-Cache %q Age %q, want X-Cache %q", path, w.Code, w.Header().Get("X-Cache"), w.Header().Get("Age"), want)
+		}
+	}
+}
+
+// TestEncodeBool: a KV write's answer, written without json.Encoder, is
+// the bytes json.Encoder writes, indented or not.
+func TestEncodeBool(t *testing.T) {
+	s := &Server{}
+	for _, url := range []string{"/v1/kv/k", "/v1/kv/k?pretty"} {
+		for _, v := range []bool{true, false} {
+			got, err := s.encode(&call{r: httptest.NewRequest(http.MethodPut, url, nil)}, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := json.Marshal(v)
+			if string(got) != string(want)+"\n" {
+				t.Errorf("%s %v: %q, want %q", url, v, got, string(want)+"\n")
+			}
 		}
 	}
 }
