@@ -3,7 +3,7 @@ package server
 import (
 	"github.com/tinylib/msgp/msgp"
 
-	"github.com/pylonmesh/pylon/internal/rpc"
+	"github.com/pylonmesh/pylon/internal/msgpwire"
 )
 
 // Every KV write, catalog read and other HTTP API call that reaches a
@@ -26,7 +26,7 @@ func (r *HTTPRequest) MarshalMsg(b []byte) ([]byte, error) {
 	b = msgp.AppendString(msgp.AppendString(b, "Method"), r.Method)
 	b = msgp.AppendString(msgp.AppendString(b, "URI"), r.URI)
 	b = appendHeader(msgp.AppendString(b, "Header"), r.Header)
-	b = rpc.AppendBody(msgp.AppendString(b, "Body"), r.Body)
+	b = msgpwire.AppendBody(msgp.AppendString(b, "Body"), r.Body)
 	b = msgp.AppendString(msgp.AppendString(b, "RemoteAddr"), r.RemoteAddr)
 	return b, nil
 }
@@ -34,19 +34,19 @@ func (r *HTTPRequest) MarshalMsg(b []byte) ([]byte, error) {
 // UnmarshalMsg reads a request from b and returns what follows it.
 func (r *HTTPRequest) UnmarshalMsg(b []byte) ([]byte, error) {
 	*r = HTTPRequest{}
-	return rpc.ReadFields(b, "http request", func(field string, b []byte) ([]byte, error) {
+	return msgpwire.ReadFields(b, "http request", func(field []byte, b []byte) ([]byte, error) {
 		var err error
-		switch field {
+		switch string(field) {
 		case "Method":
-			r.Method, b, err = rpc.ReadText(b)
+			r.Method, b, err = msgpwire.ReadText(b)
 		case "URI":
-			r.URI, b, err = rpc.ReadText(b)
+			r.URI, b, err = msgpwire.ReadText(b)
 		case "Header":
 			r.Header, b, err = readHeader(b)
 		case "Body":
-			r.Body, b, err = rpc.ReadBody(b)
+			r.Body, b, err = msgpwire.ReadBody(b)
 		case "RemoteAddr":
-			r.RemoteAddr, b, err = rpc.ReadText(b)
+			r.RemoteAddr, b, err = msgpwire.ReadText(b)
 		default:
 			b, err = msgp.Skip(b)
 		}
@@ -64,7 +64,7 @@ func (r *HTTPResponse) MarshalMsg(b []byte) ([]byte, error) {
 	b = msgp.AppendMapHeader(b, 4)
 	b = msgp.AppendInt(msgp.AppendString(b, "Status"), r.Status)
 	b = appendHeader(msgp.AppendString(b, "Header"), r.Header)
-	b = rpc.AppendBody(msgp.AppendString(b, "Body"), r.Body)
+	b = msgpwire.AppendBody(msgp.AppendString(b, "Body"), r.Body)
 	b = msgp.AppendString(msgp.AppendString(b, "Leader"), r.Leader)
 	return b, nil
 }
@@ -72,17 +72,17 @@ func (r *HTTPResponse) MarshalMsg(b []byte) ([]byte, error) {
 // UnmarshalMsg reads a response from b and returns what follows it.
 func (r *HTTPResponse) UnmarshalMsg(b []byte) ([]byte, error) {
 	*r = HTTPResponse{}
-	return rpc.ReadFields(b, "http response", func(field string, b []byte) ([]byte, error) {
+	return msgpwire.ReadFields(b, "http response", func(field []byte, b []byte) ([]byte, error) {
 		var err error
-		switch field {
+		switch string(field) {
 		case "Status":
-			r.Status, b, err = rpc.ReadInt(b)
+			r.Status, b, err = msgpwire.ReadInt(b)
 		case "Header":
 			r.Header, b, err = readHeader(b)
 		case "Body":
-			r.Body, b, err = rpc.ReadBody(b)
+			r.Body, b, err = msgpwire.ReadBody(b)
 		case "Leader":
-			r.Leader, b, err = rpc.ReadText(b)
+			r.Leader, b, err = msgpwire.ReadText(b)
 		default:
 			b, err = msgp.Skip(b)
 		}
@@ -135,7 +135,7 @@ func readHeader(b []byte) (map[string][]string, []byte, error) {
 	h := make(map[string][]string, min(n, uint32(len(b))))
 	for range n {
 		var k string
-		if k, b, err = rpc.ReadText(b); err != nil {
+		if k, b, err = msgpwire.ReadText(b); err != nil {
 			return nil, nil, err
 		}
 		if msgp.IsNil(b) {
@@ -152,7 +152,7 @@ func readHeader(b []byte) (map[string][]string, []byte, error) {
 		vs := make([]string, 0, min(m, uint32(len(b))))
 		for range m {
 			var v string
-			if v, b, err = rpc.ReadText(b); err != nil {
+			if v, b, err = msgpwire.ReadText(b); err != nil {
 				return nil, nil, err
 			}
 			vs = append(vs, v)

@@ -3,6 +3,8 @@ package rpc
 import (
 	"github.com/tinylib/msgp/msgp"
 	"google.golang.org/grpc/codes"
+
+	"github.com/pylonmesh/pylon/internal/msgpwire"
 )
 
 // muxCall is one call, or the cancellation of one, on a multiplexed
@@ -52,29 +54,29 @@ func (c *muxCall) MarshalMsg(b []byte) ([]byte, error) {
 	b = msgp.AppendString(msgp.AppendString(b, "Proof"), c.Proof)
 	b = msgp.AppendInt64(msgp.AppendString(b, "Timeout"), c.Timeout)
 	b = msgp.AppendBool(msgp.AppendString(b, "Cancel"), c.Cancel)
-	b = AppendBody(msgp.AppendString(b, "Body"), c.Body)
+	b = msgpwire.AppendBody(msgp.AppendString(b, "Body"), c.Body)
 	return b, nil
 }
 
 func (c *muxCall) UnmarshalMsg(b []byte) ([]byte, error) {
 	*c = muxCall{}
-	return ReadFields(b, "mux call", func(field string, b []byte) ([]byte, error) {
+	return msgpwire.ReadFields(b, "mux call", func(field []byte, b []byte) ([]byte, error) {
 		var err error
-		switch field {
+		switch string(field) {
 		case "ID":
 			c.ID, b, err = msgp.ReadUint64Bytes(b)
 		case "Method":
-			c.Method, b, err = ReadText(b)
+			c.Method, b, err = msgpwire.ReadText(b)
 		case "Token":
-			c.Token, b, err = ReadText(b)
+			c.Token, b, err = msgpwire.ReadText(b)
 		case "Proof":
-			c.Proof, b, err = ReadText(b)
+			c.Proof, b, err = msgpwire.ReadText(b)
 		case "Timeout":
 			c.Timeout, b, err = msgp.ReadInt64Bytes(b)
 		case "Cancel":
 			c.Cancel, b, err = msgp.ReadBoolBytes(b)
 		case "Body":
-			c.Body, b, err = ReadBodyShared(b)
+			c.Body, b, err = msgpwire.ReadBodyShared(b)
 		default:
 			b, err = msgp.Skip(b)
 		}
@@ -90,15 +92,15 @@ func (a *muxAnswer) MarshalMsg(b []byte) ([]byte, error) {
 	b = msgp.AppendUint64(msgp.AppendString(b, "ID"), a.ID)
 	b = msgp.AppendUint32(msgp.AppendString(b, "Code"), uint32(a.Code))
 	b = msgp.AppendString(msgp.AppendString(b, "Message"), a.Message)
-	b = AppendBody(msgp.AppendString(b, "Body"), a.Body)
+	b = msgpwire.AppendBody(msgp.AppendString(b, "Body"), a.Body)
 	return b, nil
 }
 
 func (a *muxAnswer) UnmarshalMsg(b []byte) ([]byte, error) {
 	*a = muxAnswer{}
-	return ReadFields(b, "mux answer", func(field string, b []byte) ([]byte, error) {
+	return msgpwire.ReadFields(b, "mux answer", func(field []byte, b []byte) ([]byte, error) {
 		var err error
-		switch field {
+		switch string(field) {
 		case "ID":
 			a.ID, b, err = msgp.ReadUint64Bytes(b)
 		case "Code":
@@ -106,9 +108,9 @@ func (a *muxAnswer) UnmarshalMsg(b []byte) ([]byte, error) {
 			code, b, err = msgp.ReadUint32Bytes(b)
 			a.Code = codes.Code(code)
 		case "Message":
-			a.Message, b, err = ReadText(b)
+			a.Message, b, err = msgpwire.ReadText(b)
 		case "Body":
-			a.Body, b, err = ReadBodyShared(b)
+			a.Body, b, err = msgpwire.ReadBodyShared(b)
 		default:
 			b, err = msgp.Skip(b)
 		}

@@ -1,7 +1,11 @@
 package fsm
 
 import (
+	"errors"
+
 	"github.com/tinylib/msgp/msgp"
+
+	"github.com/pylonmesh/pylon/internal/msgpwire"
 
 	"github.com/pylonmesh/pylon/server/state"
 )
@@ -26,12 +30,7 @@ func appendKV(b []byte, r *state.KVRequest) []byte {
 	b = msgp.AppendString(b, e.Key)
 	b = msgp.AppendString(b, "Flags")
 	b = msgp.AppendUint64(b, e.Flags)
-	b = msgp.AppendString(b, "Value")
-	if e.Value == nil {
-		b = msgp.AppendNil(b)
-	} else {
-		b = msgp.AppendBytes(b, e.Value)
-	}
+	b = msgpwire.AppendBody(msgp.AppendString(b, "Value"), e.Value)
 	b = msgp.AppendString(b, "Session")
 	b = msgp.AppendString(b, e.Session)
 	b = msgp.AppendString(b, "LockIndex")
@@ -61,51 +60,35 @@ func decodeKV(body []byte, r *state.KVRequest) error {
 // readKV reads body by hand; false if it holds anything the hand reader
 // does not expect, r then being partly set.
 func readKV(body []byte, r *state.KVRequest) bool {
-	n, b, err := msgp.ReadMapHeaderBytes(body)
-	if err != nil {
-		return false
-	}
-	for ; n > 0; n-- {
-		var key []byte
-		if key, b, err = msgp.ReadStringZC(b); err != nil {
-			return false
-		}
-		switch string(key) {
+	rest, err := msgpwire.ReadFields(body, "kv request", func(field []byte, b []byte) ([]byte, error) {
+		var err error
+		switch string(field) {
 		case "Op":
 			var op string
-			if op, b, err = msgp.ReadStringBytes(b); err != nil {
-				return false
-			}
+			op, b, err = msgpwire.ReadText(b)
 			r.Op = state.KVOp(op)
 		case "Entry":
-			var ok bool
-			if b, ok = readKVEntry(b, &r.Entry); !ok {
-				return false
-			}
+			b, err = readKVEntry(b, &r.Entry)
 		default:
-			return false
+			err = errUnexpected
 		}
-	}
-	return len(b) == 0
+		return b, err
+	})
+	return err == nil && len(rest) == 0
 }
 
-// readKVEntry reads an entry's map from b and returns the rest of b;
-// false where the hand reader gives up.
-func readKVEntry(b []byte, e *state.KVEntry) ([]byte, bool) {
-	n, b, err := msgp.ReadMapHeaderBytes(b)
-	if err != nil {
-		return nil, false
-	}
-	for ; n > 0; n-- {
-		var key []byte
-		if key, b, err = msgp.ReadStringZC(b); err != nil {
-			return nil, false
-		}
-		switch string(key) {
+// errUnexpected sends a body to the reflecting codec.
+var errUnexpected = errors.New("left to the reflecting codec")
+
+// readKVEntry reads an entry's map from b and returns the rest of b.
+func readKVEntry(b []byte, e *state.KVEntry) ([]byte, error) {
+	return msgpwire.ReadFields(b, "kv entry", func(field []byte, b []byte) ([]byte, error) {
+		var err error
+		switch string(field) {
 		case "Key":
-			e.Key, b, err = msgp.ReadStringBytes(b)
+			e.Key, b, err = msgpwire.ReadText(b)
 		case "Session":
-			e.Session, b, err = msgp.ReadStringBytes(b)
+			e.Session, b, err = msgpwire.ReadText(b)
 		case "Flags":
 			e.Flags, b, err = msgp.ReadUint64Bytes(b)
 		case "LockIndex":
@@ -114,37 +97,11 @@ func readKVEntry(b []byte, e *state.KVEntry) ([]byte, bool) {
 			e.CreateIndex, b, err = msgp.ReadUint64Bytes(b)
 		case "ModifyIndex":
 			e.ModifyIndex, b, err = msgp.ReadUint64Bytes(b)
-		case "Value":
-			e.Value, b, err = readKVValue(b)
+		case "Value": // a copy: the entry must not hold on to the log's buffer
+			e.Value, b, err = msgpwire.ReadBody(b)
 		default:
-			return nil, false
+			err = errUnexpected
 		}
-		if err != nil {
-			return nil, false
-		}
-	}
-	return b, true
-}
-
-// readKVValue reads a value written as bytes, as a string (msgpack before
-// its bin types) or as nil, each as the reflecting codec reads it.
-func readKVValue(b []byte) ([]byte, []byte, error) {
-	switch msgp.NextType(b) {
-	case msgp.NilType:
-		rest, err := msgp.ReadNilBytes(b)
-		return nil, rest, err
-	case msgp.StrType:
-		v, rest, err := msgp.ReadStringZC(b)
-		return clone(v), rest, err
-	default:
-		v, rest, err := msgp.ReadBytesZC(b)
-		return clone(v), rest, err
-	}
-}
-
-// clone copies v: the entry must not hold on to the log's buffer.
-func clone(v []byte) []byte {
-	out := make([]byte, len(v))
-	copy(out, v)
-	return out
+		return b, err
+	})
 }

@@ -1,4 +1,4 @@
-package rpc
+package msgpwire
 
 import (
 	"fmt"
@@ -6,14 +6,10 @@ import (
 	"github.com/tinylib/msgp/msgp"
 )
 
-// Helpers for wire messages (WireMessage) that encode themselves in the
-// reflective codec's form: maps keyed by field name, strings as str, byte
-// slices as bin, nil as nil. A reader takes str and bin alike, as the
-// reflective decoder does.
-
 // ReadFields reads a map keyed by field name, handing each value to
-// field, which returns what follows the value.
-func ReadFields(b []byte, what string, field func(name string, b []byte) ([]byte, error)) ([]byte, error) {
+// field, which returns what follows the value. The name is part of b (a
+// string would cost an allocation a field): switch on string(name).
+func ReadFields(b []byte, what string, field func(name, b []byte) ([]byte, error)) ([]byte, error) {
 	if msgp.IsNil(b) {
 		return msgp.ReadNilBytes(b)
 	}
@@ -26,7 +22,7 @@ func ReadFields(b []byte, what string, field func(name string, b []byte) ([]byte
 		if name, b, err = ReadRaw(b); err != nil {
 			return nil, fmt.Errorf("%s: field name: %w", what, err)
 		}
-		if b, err = field(string(name), b); err != nil {
+		if b, err = field(name, b); err != nil {
 			return nil, fmt.Errorf("%s: field %q: %w", what, name, err)
 		}
 	}
@@ -43,7 +39,7 @@ func AppendBody(b, body []byte) []byte {
 }
 
 // ReadBody reads a body written as bin or str, or nil; the body is a copy,
-// since b is the RPC's receive buffer.
+// since b is usually a receive buffer.
 func ReadBody(b []byte) ([]byte, []byte, error) {
 	body, b, err := ReadBodyShared(b)
 	if body == nil || err != nil {
