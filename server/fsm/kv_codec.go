@@ -6,7 +6,6 @@ import (
 	"github.com/tinylib/msgp/msgp"
 
 	"github.com/pylonmesh/pylon/internal/msgpwire"
-
 	"github.com/pylonmesh/pylon/server/state"
 )
 
@@ -14,9 +13,10 @@ import (
 // one: with the reflecting msgpack codec that was a tenth of a follower's
 // CPU. KV requests are therefore written and read by hand here, in the
 // same format the reflecting codec uses (maps keyed by field name), so
-// entries either one wrote read the same with both. Anything the hand
-// reader does not expect (an unknown field, a nil where a string goes)
-// is left to the reflecting codec, which decides as it always has.
+// entries either one wrote read the same with both (FuzzKVCodec holds the
+// hand reader to that). A body with a field the hand reader does not know,
+// or a value of a kind it does not take, is left to the reflecting codec,
+// which decides as it always has.
 
 // appendKV appends a KV request's body to b.
 func appendKV(b []byte, r *state.KVRequest) []byte {
