@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pylonmesh/pylon/server/state"
@@ -41,6 +42,9 @@ type Syncer struct {
 
 	resyncOnce sync.Once
 	resync     chan struct{} // Resync's request for a full pass
+	// passed records a full pass that succeeded, such as the agent's own
+	// at start-up: Run then waits an interval before its first.
+	passed atomic.Bool
 }
 
 // Resync asks the running loop for a full pass now, e.g. when a client
@@ -57,10 +61,15 @@ func (s *Syncer) resyncCh() chan struct{} {
 	return s.resync
 }
 
-// Run syncs until ctx is done: a full pass at once, then changes as they
-// happen and full passes every FullInterval.
+// Run syncs until ctx is done: a full pass at once (an interval later when
+// one has already succeeded), then changes as they happen and full passes
+// every FullInterval.
 func (s *Syncer) Run(ctx context.Context) {
-	full := time.NewTimer(0)
+	first := time.Duration(0)
+	if s.passed.Load() {
+		first = s.FullInterval
+	}
+	full := time.NewTimer(first)
 	defer full.Stop()
 	deferred := time.NewTicker(s.CheckUpdateInterval)
 	defer deferred.Stop()
@@ -112,13 +121,21 @@ func (s *Syncer) failed(ctx context.Context, what string, err error, retry *time
 func (s *Syncer) SyncFull(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	select {
+	case <-s.resyncCh(): // asked before this pass began: this pass answers it
+	default:
+	}
 	name := s.State.NodeInfo().Name
 	node, services, checks, err := s.Catalog.NodeState(ctx, name)
 	if err != nil {
 		return fmt.Errorf("read catalog for node %q: %w", name, err)
 	}
 	s.State.markDrift(node, services, checks)
-	return s.syncChanges(ctx)
+	if err := s.syncChanges(ctx); err != nil {
+		return err
+	}
+	s.passed.Store(true)
+	return nil
 }
 
 // SyncChanges sends everything that is out of sync.

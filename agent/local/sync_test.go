@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/pylonmesh/pylon/server/state"
 )
@@ -14,6 +15,7 @@ type storeCatalog struct {
 	store  *state.Store
 	index  atomic.Uint64
 	writes atomic.Int64
+	reads  atomic.Int64 // NodeState calls: one a full pass
 }
 
 func newStoreCatalog(t *testing.T) *storeCatalog {
@@ -38,6 +40,7 @@ func (c *storeCatalog) Deregister(_ context.Context, d *state.Deregistration) (u
 }
 
 func (c *storeCatalog) NodeState(_ context.Context, node string) (*state.Node, []*state.Service, []*state.HealthCheck, error) {
+	c.reads.Add(1)
 	_, n, svcs, err := c.store.NodeServices(nil, node)
 	if err != nil {
 		return nil, nil, nil, err
@@ -248,4 +251,45 @@ func TestAliasStatus(t *testing.T) {
 			t.Errorf("%s: AliasStatus = %q, %v; want %q, %v", c.name, got, found, c.want, c.found)
 		}
 	}
+}
+
+// TestRunDoesNotRepeatTheStartUpPass: an agent's start-up pass answers a
+// resync asked before it (the first server found by the join), and Run
+// then waits an interval before its own first pass; without one, Run
+// passes at once. Either way a later resync is served.
+func TestRunDoesNotRepeatTheStartUpPass(t *testing.T) {
+	waitReads := func(cat *storeCatalog, n int64) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for cat.reads.Load() < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d full passes, want %d", cat.reads.Load(), n)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	run := func(s *Syncer) {
+		s.FullInterval, s.RetryInterval, s.CheckUpdateInterval = time.Hour, time.Hour, time.Hour
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); s.Run(ctx) }()
+		t.Cleanup(func() { cancel(); <-done })
+	}
+
+	_, s, cat := newSynced(t)
+	s.Resync()
+	if err := s.SyncFull(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	run(s)
+	time.Sleep(300 * time.Millisecond)
+	if n := cat.reads.Load(); n != 1 {
+		t.Fatalf("%d full passes after the start-up one and Run, want 1", n)
+	}
+	s.Resync()
+	waitReads(cat, 2)
+
+	_, fresh, freshCat := newSynced(t)
+	run(fresh)
+	waitReads(freshCat, 1)
 }
