@@ -190,14 +190,7 @@ func TestMuxWireRoundTrips(t *testing.T) {
 		{ID: 1 << 60, Cancel: true},
 	}
 	for _, c := range calls {
-		b, _ := c.MarshalMsg(nil)
-		if len(b) > c.Msgsize() {
-			t.Errorf("call %+v encodes to %d bytes, over its Msgsize %d", c, len(b), c.Msgsize())
-		}
-		var got muxCall
-		if rest, err := got.UnmarshalMsg(b); err != nil || len(rest) != 0 || fmt.Sprint(got) != fmt.Sprint(c) {
-			t.Errorf("call %+v came back as %+v (%d bytes left, %v)", c, got, len(rest), err)
-		}
+		roundTrip(t, &c, &muxCall{})
 	}
 	answers := []muxAnswer{
 		{},
@@ -205,18 +198,27 @@ func TestMuxWireRoundTrips(t *testing.T) {
 		{ID: 4, Code: codes.Unknown, Message: "not-leader\x1fno leader"},
 	}
 	for _, a := range answers {
-		b, _ := a.MarshalMsg(nil)
-		if len(b) > a.Msgsize() {
-			t.Errorf("answer %+v encodes to %d bytes, over its Msgsize %d", a, len(b), a.Msgsize())
-		}
-		var got muxAnswer
-		if rest, err := got.UnmarshalMsg(b); err != nil || len(rest) != 0 || fmt.Sprint(got) != fmt.Sprint(a) {
-			t.Errorf("answer %+v came back as %+v (%d bytes left, %v)", a, got, len(rest), err)
-		}
+		roundTrip(t, &a, &muxAnswer{})
 	}
 	var c muxCall
 	if _, err := c.UnmarshalMsg([]byte{0x81, 0xa2, 'I', 'D', 0xa1, 'x'}); err == nil {
 		t.Error("a call whose ID is a string decoded")
+	}
+}
+
+// roundTrip encodes msg, checks the size bound, and reads it back into got,
+// which must then print as msg does.
+func roundTrip(t *testing.T, msg, got interface {
+	WireMessage
+	Msgsize() int
+}) {
+	t.Helper()
+	b, _ := msg.MarshalMsg(nil)
+	if len(b) > msg.Msgsize() {
+		t.Errorf("%+v encodes to %d bytes, over its Msgsize %d", msg, len(b), msg.Msgsize())
+	}
+	if rest, err := got.UnmarshalMsg(b); err != nil || len(rest) != 0 || fmt.Sprint(got) != fmt.Sprint(msg) {
+		t.Errorf("%+v came back as %+v (%d bytes left, %v)", msg, got, len(rest), err)
 	}
 }
 
