@@ -47,7 +47,7 @@ type keyView struct {
 	ready    chan struct{}                        // closed once cur is set
 	done     chan struct{}                        // closed when run returns
 	lastUsed atomic.Int64                         // View.clock at the last Get
-	waiters  atomic.Int32                         // Gets blocked on the view: it is not idle
+	waiters  atomic.Int32                         // Gets waiting on the view (pin): it is not idle; evicted once dropped
 	live     atomic.Bool                          // the subscription is up
 	behind   atomic.Pointer[func() time.Duration] // the live subscription's Behind, if it has one
 	lostAt   atomic.Int64                         // unix ns when the subscription was last lost
@@ -60,6 +60,29 @@ func newKeyView(k key, cancel context.CancelFunc, now int64) *keyView {
 	kv.lostAt.Store(time.Now().UnixNano())
 	return kv
 }
+
+// evicted is waiters' value once the janitor has dropped the view: no Get
+// may wait on it any more.
+const evicted = -1
+
+// pin counts a Get that is about to wait on the view, so the janitor
+// leaves it; false if the view has been dropped already.
+func (kv *keyView) pin() bool {
+	for {
+		n := kv.waiters.Load()
+		if n == evicted {
+			return false
+		}
+		if kv.waiters.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+func (kv *keyView) unpin() { kv.waiters.Add(-1) }
+
+// evict marks the view dropped unless a Get waits on it.
+func (kv *keyView) evict() bool { return kv.waiters.CompareAndSwap(0, evicted) }
 
 // touch records a Get. It writes only when the coarse clock moved, so
 // concurrent reads of a hot key do not contend on the cache line.
@@ -96,15 +119,21 @@ func (kv *keyView) setLive(up bool) {
 
 // first returns the current result. Before the first snapshot it waits
 // for it until timeout after the view was created (so only the first Gets
-// of a key ever wait) or ctx ends. It returns nil when there is none.
-func (kv *keyView) first(ctx context.Context, timeout time.Duration) *result {
+// of a key ever wait) or ctx ends. It returns nil when there is none, and
+// false when the view was dropped as idle before the wait began (the
+// caller starts a new one).
+func (kv *keyView) first(ctx context.Context, timeout time.Duration) (*result, bool) {
 	if r := kv.cur.Load(); r != nil {
-		return r
+		return r, true
 	}
 	remaining := timeout - time.Since(kv.created)
 	if remaining <= 0 {
-		return nil
+		return nil, true
 	}
+	if !kv.pin() {
+		return nil, false
+	}
+	defer kv.unpin()
 	t := time.NewTimer(remaining)
 	defer t.Stop()
 	select {
@@ -113,15 +142,17 @@ func (kv *keyView) first(ctx context.Context, timeout time.Duration) *result {
 	case <-t.C:
 	case <-ctx.Done():
 	}
-	return kv.cur.Load()
+	return kv.cur.Load(), true
 }
 
 // block waits, from r, until the result's index differs from minIndex,
 // deadline passes, ctx ends or the view stops, and returns the result
 // then current.
 func (kv *keyView) block(ctx context.Context, r *result, minIndex uint64, deadline time.Time) *result {
-	kv.waiters.Add(1)
-	defer kv.waiters.Add(-1)
+	if !kv.pin() {
+		return r // dropped as idle just now: the next Get starts a new view
+	}
+	defer kv.unpin()
 	t := time.NewTimer(time.Until(deadline))
 	defer t.Stop()
 	for r.index == minIndex {

@@ -21,7 +21,8 @@ type Config struct {
 	// IdleTimeout is how long a key's view lives without a Get before it
 	// is dropped with its subscription (default 10m). A dropped view is
 	// rebuilt by the next Get for its key, which then waits for a snapshot
-	// again. A Get blocked on a view keeps it alive.
+	// again. A Get waiting on a view (for its first snapshot or a change)
+	// keeps it alive.
 	IdleTimeout time.Duration
 	// SnapshotTimeout bounds how long the first Gets of a key wait for the
 	// view's opening snapshot (default 5s), counted from the view's start;
@@ -121,13 +122,16 @@ func (v *View) Get(ctx context.Context, service string, connect bool, minIndex u
 	}
 	k := key{connect: connect, name: strings.ToLower(service)}
 	var kv *keyView
-	if got, ok := v.views.Load(k); ok {
-		kv = got.(*keyView)
-	} else if kv, err = v.create(k); err != nil {
-		return nil, 0, 0, err
+	var r *result
+	for alive := false; !alive; {
+		if got, ok := v.views.Load(k); ok {
+			kv = got.(*keyView)
+		} else if kv, err = v.create(k); err != nil {
+			return nil, 0, 0, err
+		}
+		kv.touch(v.clock.Load())
+		r, alive = kv.first(ctx, v.cfg.SnapshotTimeout)
 	}
-	kv.touch(v.clock.Load())
-	r := kv.first(ctx, v.cfg.SnapshotTimeout)
 	if r == nil {
 		if err := ctx.Err(); err != nil {
 			return nil, 0, 0, err
@@ -197,7 +201,7 @@ func (v *View) evictIdle(cutoff int64) {
 	defer v.mu.Unlock()
 	v.views.Range(func(k, val any) bool {
 		kv := val.(*keyView)
-		if kv.lastUsed.Load() < cutoff && kv.waiters.Load() == 0 {
+		if kv.lastUsed.Load() < cutoff && kv.evict() {
 			v.views.Delete(k)
 			v.count--
 			kv.cancel()

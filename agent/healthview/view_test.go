@@ -236,6 +236,40 @@ func TestIdleViewsAreDropped(t *testing.T) {
 	}
 }
 
+// A Get waiting for a new view's first snapshot keeps the view from being
+// dropped as idle, and gets the snapshot once it comes. (It once got
+// ErrNotReady when the janitor dropped the view under it.)
+func TestGetWaitingForTheSnapshotKeepsView(t *testing.T) {
+	s := newTestStore(t)
+	flip := s.register(t, instance("n1", "web", "web1", state.HealthPassing))
+	cut := newCutSource(s.Store)
+	cut.setCut(true)
+	v := newView(t, cut, func(c *Config) { c.SnapshotTimeout = time.Minute })
+
+	type answer struct {
+		nodes []state.CheckServiceNode
+		index uint64
+		err   error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		nodes, idx, _, err := v.Get(context.Background(), "web", false, 0, 0)
+		got <- answer{nodes, idx, err}
+	}()
+	eventually(t, "the Get to wait for the snapshot", func() bool {
+		kv, ok := v.views.Load(key{name: "web"})
+		return ok && kv.(*keyView).waiters.Load() == 1
+	})
+	v.evictIdle(time.Now().Add(time.Hour).UnixNano()) // every view not waited on is idle
+	if v.Len() != 1 {
+		t.Fatal("a view with a Get waiting for its snapshot was dropped")
+	}
+	cut.setCut(false)
+	if a := <-got; a.err != nil || a.index != flip || summary(a.nodes) != "n1/web1=passing" {
+		t.Fatalf("Get = %q at %d, %v; want the snapshot at %d", summary(a.nodes), a.index, a.err, flip)
+	}
+}
+
 // A Get blocked on a view keeps it from being dropped as idle.
 func TestBlockedGetKeepsView(t *testing.T) {
 	s := newTestStore(t)
