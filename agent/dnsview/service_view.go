@@ -39,6 +39,7 @@ type serviceView struct {
 	ready    chan struct{}                  // closed once insts is set
 	done     chan struct{}                  // closed when run returns
 	lastUsed atomic.Int64                   // View.clock at the last query
+	waiters  Pins                           // queries waiting for the first snapshot: it is not idle
 	cancel   context.CancelFunc             // stops run
 }
 
@@ -58,15 +59,20 @@ func (sv *serviceView) touch(now int64) {
 
 // wait returns the current instances. Before the first snapshot it waits
 // for it until timeout after the view was created, so only the first
-// queries of a name ever wait.
-func (sv *serviceView) wait(timeout time.Duration) []dns.Instance {
+// queries of a name ever wait. It returns false when the view was dropped
+// as idle before the wait began (the caller starts a new one).
+func (sv *serviceView) wait(timeout time.Duration) ([]dns.Instance, bool) {
 	if p := sv.insts.Load(); p != nil {
-		return *p
+		return *p, true
 	}
 	remaining := timeout - time.Since(sv.created)
 	if remaining <= 0 {
-		return nil
+		return nil, true
 	}
+	if !sv.waiters.Pin() {
+		return nil, false
+	}
+	defer sv.waiters.Unpin()
 	t := time.NewTimer(remaining)
 	defer t.Stop()
 	select {
@@ -75,9 +81,9 @@ func (sv *serviceView) wait(timeout time.Duration) []dns.Instance {
 	case <-t.C:
 	}
 	if p := sv.insts.Load(); p != nil {
-		return *p
+		return *p, true
 	}
-	return nil
+	return nil, true
 }
 
 // publish swaps in a new instance list; the first call marks the view

@@ -151,14 +151,18 @@ func (v *View) instances(dc, name string, connect bool) []dns.Instance {
 		return nil
 	}
 	k := viewKey{connect: connect, name: strings.ToLower(name)}
-	var sv *serviceView
-	if got, ok := v.views.Load(k); ok {
-		sv = got.(*serviceView)
-	} else if sv = v.create(k); sv == nil {
-		return v.readStore(k)
+	for {
+		var sv *serviceView
+		if got, ok := v.views.Load(k); ok {
+			sv = got.(*serviceView)
+		} else if sv = v.create(k); sv == nil {
+			return v.readStore(k)
+		}
+		sv.touch(v.clock.Load())
+		if insts, alive := sv.wait(v.cfg.SnapshotTimeout); alive {
+			return insts
+		}
 	}
-	sv.touch(v.clock.Load())
-	return sv.wait(v.cfg.SnapshotTimeout)
 }
 
 // create returns the view of k, starting it unless another query just
@@ -231,14 +235,15 @@ func janitorInterval(idle time.Duration) time.Duration {
 	return min(max(idle/4, time.Millisecond), time.Minute)
 }
 
-// evictIdle drops the views last queried before cutoff. A query that
-// loaded one of them just before still gets its last answer.
+// evictIdle drops the views last queried before cutoff that no query
+// waits on. A query that loaded one of them just before still gets its
+// last answer.
 func (v *View) evictIdle(cutoff int64) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.views.Range(func(k, val any) bool {
 		sv := val.(*serviceView)
-		if sv.lastUsed.Load() < cutoff {
+		if sv.lastUsed.Load() < cutoff && sv.waiters.Evict() {
 			v.views.Delete(k)
 			v.count--
 			sv.cancel()

@@ -2,6 +2,7 @@ package dnsview
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -160,6 +161,45 @@ func TestIdleViewsAreDropped(t *testing.T) {
 	s.register(t, instance("n2", "10.0.0.2", "web", "web1", state.HealthPassing))
 	if got := v.ServiceInstances("dc1", "web"); len(got) != 2 {
 		t.Fatalf("rebuilt view = %+v", got)
+	}
+}
+
+// gatedSource holds every subscription until open is closed.
+type gatedSource struct {
+	Source
+	open chan struct{}
+}
+
+func (g gatedSource) Subscribe(ctx context.Context, req state.SubscribeRequest) (Subscription, error) {
+	select {
+	case <-g.open:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return g.Source.Subscribe(ctx, req)
+}
+
+// A query waiting for a new view's first snapshot keeps the view from
+// being dropped as idle, and gets the snapshot once it comes.
+func TestQueryWaitingForTheSnapshotKeepsView(t *testing.T) {
+	s := newTestStore(t)
+	s.register(t, instance("n1", "10.0.0.1", "web", "web1", state.HealthPassing))
+	gate := gatedSource{Source: StoreSource(s.Store), open: make(chan struct{})}
+	v := newView(t, s, func(c *Config) { c.Source = gate; c.SnapshotTimeout = time.Minute })
+
+	got := make(chan []dns.Instance, 1)
+	go func() { got <- v.ServiceInstances("dc1", "web") }()
+	eventually(t, "the query to wait for the snapshot", func() bool {
+		sv, ok := v.views.Load(viewKey{name: "web"})
+		return ok && sv.(*serviceView).waiters.Waiting() == 1
+	})
+	v.evictIdle(time.Now().Add(time.Hour).UnixNano()) // every view not waited on is idle
+	if n := v.viewCount(); n != 1 {
+		t.Fatal("a view with a query waiting for its snapshot was dropped")
+	}
+	close(gate.open)
+	if insts := <-got; !sameStatuses(insts, map[string]string{"n1/web1": state.HealthPassing}) {
+		t.Fatalf("query answered %v, want web1 passing", statuses(insts))
 	}
 }
 

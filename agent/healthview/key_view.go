@@ -47,7 +47,7 @@ type keyView struct {
 	ready    chan struct{}                        // closed once cur is set
 	done     chan struct{}                        // closed when run returns
 	lastUsed atomic.Int64                         // View.clock at the last Get
-	waiters  atomic.Int32                         // Gets waiting on the view (pin): it is not idle; evicted once dropped
+	waiters  dnsview.Pins                         // Gets waiting on the view: it is not idle
 	live     atomic.Bool                          // the subscription is up
 	behind   atomic.Pointer[func() time.Duration] // the live subscription's Behind, if it has one
 	lostAt   atomic.Int64                         // unix ns when the subscription was last lost
@@ -60,29 +60,6 @@ func newKeyView(k key, cancel context.CancelFunc, now int64) *keyView {
 	kv.lostAt.Store(time.Now().UnixNano())
 	return kv
 }
-
-// evicted is waiters' value once the janitor has dropped the view: no Get
-// may wait on it any more.
-const evicted = -1
-
-// pin counts a Get that is about to wait on the view, so the janitor
-// leaves it; false if the view has been dropped already.
-func (kv *keyView) pin() bool {
-	for {
-		n := kv.waiters.Load()
-		if n == evicted {
-			return false
-		}
-		if kv.waiters.CompareAndSwap(n, n+1) {
-			return true
-		}
-	}
-}
-
-func (kv *keyView) unpin() { kv.waiters.Add(-1) }
-
-// evict marks the view dropped unless a Get waits on it.
-func (kv *keyView) evict() bool { return kv.waiters.CompareAndSwap(0, evicted) }
 
 // touch records a Get. It writes only when the coarse clock moved, so
 // concurrent reads of a hot key do not contend on the cache line.
@@ -130,10 +107,10 @@ func (kv *keyView) first(ctx context.Context, timeout time.Duration) (*result, b
 	if remaining <= 0 {
 		return nil, true
 	}
-	if !kv.pin() {
+	if !kv.waiters.Pin() {
 		return nil, false
 	}
-	defer kv.unpin()
+	defer kv.waiters.Unpin()
 	t := time.NewTimer(remaining)
 	defer t.Stop()
 	select {
@@ -149,10 +126,10 @@ func (kv *keyView) first(ctx context.Context, timeout time.Duration) (*result, b
 // deadline passes, ctx ends or the view stops, and returns the result
 // then current.
 func (kv *keyView) block(ctx context.Context, r *result, minIndex uint64, deadline time.Time) *result {
-	if !kv.pin() {
+	if !kv.waiters.Pin() {
 		return r // dropped as idle just now: the next Get starts a new view
 	}
-	defer kv.unpin()
+	defer kv.waiters.Unpin()
 	t := time.NewTimer(time.Until(deadline))
 	defer t.Stop()
 	for r.index == minIndex {

@@ -201,7 +201,7 @@ func (v *View) evictIdle(cutoff int64) {
 	defer v.mu.Unlock()
 	v.views.Range(func(k, val any) bool {
 		kv := val.(*keyView)
-		if kv.lastUsed.Load() < cutoff && kv.evict() {
+		if kv.lastUsed.Load() < cutoff && kv.waiters.Evict() {
 			v.views.Delete(k)
 			v.count--
 			kv.cancel()

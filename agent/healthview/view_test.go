@@ -258,7 +258,7 @@ func TestGetWaitingForTheSnapshotKeepsView(t *testing.T) {
 	}()
 	eventually(t, "the Get to wait for the snapshot", func() bool {
 		kv, ok := v.views.Load(key{name: "web"})
-		return ok && kv.(*keyView).waiters.Load() == 1
+		return ok && kv.(*keyView).waiters.Waiting() == 1
 	})
 	v.evictIdle(time.Now().Add(time.Hour).UnixNano()) // every view not waited on is idle
 	if v.Len() != 1 {
@@ -284,7 +284,7 @@ func TestBlockedGetKeepsView(t *testing.T) {
 		_, i, _, _ := v.Get(context.Background(), "web", false, idx, time.Minute)
 		woke <- i
 	}()
-	eventually(t, "the Get to block", func() bool { return kv.waiters.Load() == 1 })
+	eventually(t, "the Get to block", func() bool { return kv.waiters.Waiting() == 1 })
 	// Evictions with a cutoff after the last use leave the view alone.
 	v.evictIdle(time.Now().Add(time.Hour).UnixNano())
 	if v.Len() != 1 {
