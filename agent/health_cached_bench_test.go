@@ -32,6 +32,25 @@ func benchAgent(b *testing.B, args ...string) *Agent {
 	return a
 }
 
+// benchClientPair starts a -dev server and a client agent joined to it,
+// and returns them with an HTTP client that keeps its connections.
+func benchClientPair(b *testing.B) (srv, cli *Agent, hc *http.Client) {
+	b.Helper()
+	srv = benchAgent(b, "-dev", "-node", "node1", "-bind", "127.0.0.1", "-client", "127.0.0.1",
+		"-http-port", "0", "-server-port", "0", "-serf-lan-port", "0", "-serf-wan-port", "-1", "-dns-port", "-1", "-grpc-port", "-1")
+	cli = benchAgent(b, "-node", "client1", "-bind", "127.0.0.1", "-client", "127.0.0.1",
+		"-http-port", "0", "-server-port", "0", "-serf-lan-port", "0", "-serf-wan-port", "-1", "-dns-port", "-1", "-grpc-port", "-1",
+		"-data-dir", b.TempDir(), "-retry-join", lanAddr(srv))
+	for deadline := time.Now().Add(10 * time.Second); len(cli.client.Servers()) == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			b.Fatal("the client found no server")
+		}
+	}
+	hc = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+	b.Cleanup(hc.CloseIdleConnections)
+	return srv, cli, hc
+}
+
 // BenchmarkClientHealthRead is GET /v1/health/service/web (10 passing
 // instances) through a client agent over loopback HTTP, side by side:
 // ?cached, answered from the client's streamed view, and uncached,
@@ -40,18 +59,7 @@ func benchAgent(b *testing.B, args ...string) *Agent {
 //
 //	go test ./agent -run '^$' -bench ClientHealthRead -benchmem
 func BenchmarkClientHealthRead(b *testing.B) {
-	srv := benchAgent(b, "-dev", "-node", "node1", "-bind", "127.0.0.1", "-client", "127.0.0.1",
-		"-http-port", "0", "-server-port", "0", "-serf-lan-port", "0", "-serf-wan-port", "-1", "-dns-port", "-1", "-grpc-port", "-1")
-	cli := benchAgent(b, "-node", "client1", "-bind", "127.0.0.1", "-client", "127.0.0.1",
-		"-http-port", "0", "-server-port", "0", "-serf-lan-port", "0", "-serf-wan-port", "-1", "-dns-port", "-1", "-grpc-port", "-1",
-		"-data-dir", b.TempDir(), "-retry-join", lanAddr(srv))
-	for deadline := time.Now().Add(10 * time.Second); len(cli.client.Servers()) == 0; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			b.Fatal("the client found no server")
-		}
-	}
-	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
-	b.Cleanup(hc.CloseIdleConnections)
+	srv, cli, hc := benchClientPair(b)
 	base := "http://" + cli.HTTPAddr() + "/v1/health/service/web"
 	for i := range 10 {
 		body := fmt.Sprintf(`{"Node":"node-%d","Address":"10.0.0.%d","Service":{"ID":"web","Service":"web","Port":8080,"Tags":["v1"]},`+

@@ -14,6 +14,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -102,9 +103,10 @@ func measure(pylon string, mult int, load bool, secs int) {
 	leader := leaderOf(client.http, nodes)
 	if load {
 		done := profileAll(nodes, secs)
-		before := cpuTimes(nodes)
+		before, groups := cpuTimes(nodes), raftGroups(leader.http)
 		n := hey("through the client", client.http, secs).ok
 		reportCPU(nodes, before, n)
+		reportGroups(groups, raftGroups(leader.http))
 		done()
 		hey("to the leader's own HTTP API", leader.http, secs)
 		for _, n := range nodes[:3] {
@@ -294,4 +296,33 @@ func profileAll(nodes []*node, secs int) (wait func()) {
 		})
 	}
 	return wg.Wait
+}
+
+// groupCount is the leader's log index and its count of group commits.
+type groupCount struct{ index, groups uint64 }
+
+// raftGroups reads the leader's raft stats from /v1/agent/self.
+func raftGroups(addr string) groupCount {
+	resp, err := httpc.Get("http://" + addr + "/v1/agent/self")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var self struct {
+		Stats struct{ Raft map[string]string }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&self); err != nil {
+		log.Fatalf("agent/self: %v", err)
+	}
+	idx, _ := strconv.ParseUint(self.Stats.Raft["last_log_index"], 10, 64)
+	groups, _ := strconv.ParseUint(self.Stats.Raft["commit_groups"], 10, 64)
+	return groupCount{idx, groups}
+}
+
+// reportGroups prints how many writes group commit handed Raft at a time:
+// each group is one append and one fsync on every server.
+func reportGroups(before, after groupCount) {
+	if g := after.groups - before.groups; g > 0 {
+		fmt.Printf("writes per commit group on the leader: %.1f (%d groups)\n", float64(after.index-before.index)/float64(g), g)
+	}
 }
