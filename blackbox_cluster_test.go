@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -220,6 +221,49 @@ func TestClusterRestartFromDisk(t *testing.T) {
 		if v := getKV(t, leader.client(), fmt.Sprint("disk/", i)); v != strconv.Itoa(i) {
 			t.Fatalf("disk/%d = %q after a restart of every server", i, v)
 		}
+	}
+}
+
+// TestClusterRecoverWithPeersJSON: two of three servers are lost for good,
+// so the last one can never win an election. With a peers.json naming only
+// itself in its raft directory it leads again on restart, with its data,
+// and the file is consumed.
+func TestClusterRecoverWithPeersJSON(t *testing.T) {
+	l := startLabCluster(t)
+	survivor := l.waitLeader(l.nodes...) // it has every acknowledged write
+	for i := range 10 {
+		if err := putKV(survivor.client(), fmt.Sprint("outage/", i), strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, nd := range l.nodes {
+		nd.kill9()
+	}
+	id, err := os.ReadFile(filepath.Join(survivor.dataDir, "node-id"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	peers := filepath.Join(survivor.dataDir, "raft", "peers.json")
+	body := fmt.Sprintf(`[{"id": %q, "address": "%s:8300", "non_voter": false}]`, strings.TrimSpace(string(id)), survivor.ip)
+	if err := os.WriteFile(peers, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	survivor.restart()
+	l.waitLeader(survivor)
+	for i := range 10 {
+		if v := getKV(t, survivor.client(), fmt.Sprint("outage/", i)); v != strconv.Itoa(i) {
+			t.Fatalf("outage/%d = %q after the recovery", i, v)
+		}
+	}
+	if err := putKV(survivor.client(), "after", "v"); err != nil {
+		t.Fatalf("write after the recovery: %v", err)
+	}
+	conf, err := survivor.client().Operator().RaftGetConfiguration(nil)
+	if err != nil || len(conf.Servers) != 1 {
+		t.Fatalf("raft configuration after the recovery = %+v, %v; want the survivor alone", conf, err)
+	}
+	if _, err := os.Stat(peers); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("peers.json after the recovery: %v, want it consumed", err)
 	}
 }
 

@@ -131,6 +131,9 @@ func (s *Server) startRaft(logger *slog.Logger) (err error) {
 	s.trans = raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
 		Stream: layer, MaxPool: 3, Timeout: raftTimeout, Logger: newHCLog(logger, "raft-net")})
 	s.startRPC(layer)
+	if err := s.recoverPeers(rc, logger); err != nil {
+		return err
+	}
 	if err := s.bootstrap(rc); err != nil {
 		return err
 	}

@@ -200,3 +200,28 @@ func BenchmarkCall(b *testing.B) {
 		})
 	}
 }
+
+// TestServeAfterStopReturns: a server stopped before its Serve goroutine
+// got going (a server that fails right after starting RPC) does not then
+// serve forever.
+func TestServeAfterStopReturns(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	srv := NewServer()
+	srv.Stop()
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Serve after Stop = %v, want nil", err)
+		}
+	case <-time.After(5 * time.Second):
+		ln.Close() // lets the stuck Serve end, for the leak check
+		<-done
+		t.Fatal("Serve after Stop did not return")
+	}
+}

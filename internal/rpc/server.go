@@ -126,12 +126,19 @@ const (
 	connWindow   = 16 << 20
 )
 
-// Serve answers calls on ln until Stop.
+// Serve answers calls on ln until Stop. After Stop it returns at once: a
+// server that fails to start stops its RPC server right after starting
+// Serve's goroutine, and Stop, finding nothing served yet, could not end a
+// Serve that began after it.
 func (s *Server) Serve(ln net.Listener) error {
 	s.mu.Lock()
 	if s.grpc != nil {
 		s.mu.Unlock()
 		return errors.New("rpc: Serve called twice")
+	}
+	if s.stopCtx.Err() != nil {
+		s.mu.Unlock()
+		return nil
 	}
 	s.grpc = grpc.NewServer(grpc.ForceServerCodecV2(s.codec), grpc.NumStreamWorkers(streamWorkers),
 		grpc.MaxRecvMsgSize(MaxMessageSize), grpc.MaxSendMsgSize(MaxMessageSize),
