@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/hashicorp/raft"
 
@@ -209,20 +211,37 @@ func unique(srv raft.Server, ids map[raft.ServerID]int, addrs map[raft.ServerAdd
 
 // jsonError gives a JSON error the line it happened at.
 func jsonError(data []byte, dec *json.Decoder, err error) error {
-	off := dec.InputOffset()
+	if len(bytes.TrimSpace(data)) == 0 {
+		return errors.New("the file is empty; want an array of servers")
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		last := int64(len(bytes.TrimRight(data, " \t\r\n"))) // the last line with something on it
+		return fmt.Errorf("line %d: the file ends before the array does", lineOf(data, last))
+	}
 	var syntax *json.SyntaxError
 	if errors.As(err, &syntax) {
-		off = syntax.Offset
+		// A Decoder's offsets depend on how much it had buffered; a
+		// whole-file Unmarshal finds the same fault at an exact offset,
+		// just past the byte at fault.
+		var v any
+		if errors.As(json.Unmarshal(data, &v), &syntax) {
+			return fmt.Errorf("line %d: %w", lineOf(data, syntax.Offset-1), syntax)
+		}
 	}
-	return fmt.Errorf("line %d: %w", lineAt(data, off), err)
+	return fmt.Errorf("line %d: %w", lineAt(data, dec.InputOffset()), err)
 }
 
-// lineAt returns the 1-based line of the first byte at or after off that is
-// not white space or a comma: where the next value starts.
+// lineAt returns the line of the first byte at or after off that is not
+// white space or a comma: where the next value starts.
 func lineAt(data []byte, off int64) int {
 	off = min(max(off, 0), int64(len(data)))
-	for off < int64(len(data)) && bytes.IndexByte([]byte(" \t\r\n,"), data[off]) >= 0 {
+	for off < int64(len(data)) && strings.IndexByte(" \t\r\n,", data[off]) >= 0 {
 		off++
 	}
-	return 1 + bytes.Count(data[:off], []byte("\n"))
+	return lineOf(data, off)
+}
+
+// lineOf returns the 1-based line of the byte at off.
+func lineOf(data []byte, off int64) int {
+	return 1 + bytes.Count(data[:min(max(off, 0), int64(len(data)))], []byte("\n"))
 }

@@ -41,7 +41,7 @@ func TestParsePeersJSON(t *testing.T) {
 	}
 
 	bad := []struct{ name, in, want string }{
-		{"empty file", ``, "line 1: EOF"},
+		{"empty file", " \n", "the file is empty"},
 		{"object", `{"id": "a"}`, "line 1: want an array of servers"},
 		{"empty array", `[]`, "no voter listed"},
 		{"only non-voters", `[{"id":"a","address":"h:1","non_voter":true}]`, "no voter listed"},
@@ -56,7 +56,9 @@ func TestParsePeersJSON(t *testing.T) {
 		{"unknown field", `[{"id":"a","address":"h:1","nonvoter":true}]`, `unknown field "nonvoter"`},
 		{"wrong type", `[{"id":"a","address":"h:1","non_voter":"yes"}]`, "non_voter: want bool, found string"},
 		{"syntax error", "[\n {\"id\": \"a\",\n  \"address\": \"h:1\"\n ]", "line 4: invalid character ']'"},
-		{"unclosed", `[{"id":"a","address":"h:1"}`, "line 1:"},
+		{"unclosed", "[{\"id\":\"a\",\"address\":\"h:1\"}\n", "line 1: the file ends before the array does"},
+		{"cut in a server", `[{"id":"a","addr`, "line 1: the file ends before the array does"},
+		{"syntax error at a line's end", "[\n {\"id\": \"a\" \"address\": \"h:1\"}\n]", "line 2: invalid character '\"' after object key:value pair"},
 		{"trailing data", `[{"id":"a","address":"h:1"}] []`, "data after the array"},
 	}
 	for _, tc := range bad {
