@@ -209,3 +209,26 @@ func TestRecoverPeersRefusesABadFile(t *testing.T) {
 		t.Errorf("state after the refused recoveries:\n got %s\nwant %s", got, want)
 	}
 }
+
+// TestRecoverPeersNeedsState: a peers.json in a server's empty data dir is
+// an operator's mistake (the wrong directory); the start fails and says so.
+func TestRecoverPeersNeedsState(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.DataDir = t.TempDir()
+	path := filepath.Join(cfg.DataDir, "raft", peersFile)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	body := fmt.Sprintf(`[{"id": %q, "address": "127.0.0.1:8300"}]`, cfg.NodeName) // NodeID defaults to it
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(cfg)
+	if err == nil {
+		s.Shutdown()
+		t.Fatal("a server with no state started from peers.json")
+	}
+	if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "no initial state") {
+		t.Errorf("error = %v, want the path and Raft's refusal", err)
+	}
+}
