@@ -123,6 +123,24 @@ func get(t testing.TB, v *View, service string, connect bool) ([]state.CheckServ
 	return nodes, idx
 }
 
+// getResult is what a Get started by getAsync answered.
+type getResult struct {
+	nodes []state.CheckServiceNode
+	index uint64
+	err   error
+}
+
+// getAsync starts a Get of service (not connect) at index, waiting up to
+// wait, and returns where its answer will arrive.
+func getAsync(v *View, service string, index uint64, wait time.Duration) <-chan getResult {
+	got := make(chan getResult, 1)
+	go func() {
+		nodes, idx, _, err := v.Get(context.Background(), service, false, index, wait)
+		got <- getResult{nodes, idx, err}
+	}()
+	return got
+}
+
 // errCut is what a cut source answers.
 var errCut = errors.New("source cut")
 

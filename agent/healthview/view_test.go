@@ -100,22 +100,13 @@ func TestBlockingGetWakesOnChange(t *testing.T) {
 	v := newView(t, dnsview.StoreSource(s.Store), nil)
 	_, idx := get(t, v, "web", false)
 
-	type answer struct {
-		nodes []state.CheckServiceNode
-		idx   uint64
-		err   error
-	}
-	woke := make(chan answer, 1)
-	go func() {
-		nodes, i, _, err := v.Get(context.Background(), "web", false, idx, time.Minute)
-		woke <- answer{nodes, i, err}
-	}()
+	woke := getAsync(v, "web", idx, time.Minute)
 	// Writes to another service do not wake it.
 	s.register(t, instance("n1", "db", "db1", state.HealthPassing))
 	flip := s.register(t, setCheck("n1", "web1", state.HealthCritical))
 	a := <-woke
-	if a.err != nil || a.idx != flip || summary(a.nodes) != "n1/web1=critical" {
-		t.Fatalf("blocking Get = %q at %d, %v; want the flip at %d", summary(a.nodes), a.idx, a.err, flip)
+	if a.err != nil || a.index != flip || summary(a.nodes) != "n1/web1=critical" {
+		t.Fatalf("blocking Get = %q at %d, %v; want the flip at %d", summary(a.nodes), a.index, a.err, flip)
 	}
 
 	// A blocking Get whose wait runs out answers what the view has.
@@ -148,13 +139,9 @@ func TestCloseEndsGets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() {
-		_, _, _, err := v.Get(context.Background(), "web", false, idx, time.Hour)
-		done <- err
-	}()
+	done := getAsync(v, "web", idx, time.Hour)
 	v.Close()
-	if err := <-done; err != nil {
+	if err := (<-done).err; err != nil {
 		t.Fatalf("blocked Get at Close: %v", err)
 	}
 	if _, _, _, err := v.Get(context.Background(), "db", false, 0, 0); !errors.Is(err, ErrClosed) {
@@ -246,16 +233,7 @@ func TestGetWaitingForTheSnapshotKeepsView(t *testing.T) {
 	cut.setCut(true)
 	v := newView(t, cut, func(c *Config) { c.SnapshotTimeout = time.Minute })
 
-	type answer struct {
-		nodes []state.CheckServiceNode
-		index uint64
-		err   error
-	}
-	got := make(chan answer, 1)
-	go func() {
-		nodes, idx, _, err := v.Get(context.Background(), "web", false, 0, 0)
-		got <- answer{nodes, idx, err}
-	}()
+	got := getAsync(v, "web", 0, 0)
 	eventually(t, "the Get to wait for the snapshot", func() bool {
 		kv, ok := v.views.Load(key{name: "web"})
 		return ok && kv.(*keyView).waiters.Waiting() == 1
@@ -279,11 +257,7 @@ func TestBlockedGetKeepsView(t *testing.T) {
 	got, _ := v.views.Load(key{name: "web"})
 	kv := got.(*keyView)
 
-	woke := make(chan uint64, 1)
-	go func() {
-		_, i, _, _ := v.Get(context.Background(), "web", false, idx, time.Minute)
-		woke <- i
-	}()
+	woke := getAsync(v, "web", idx, time.Minute)
 	eventually(t, "the Get to block", func() bool { return kv.waiters.Waiting() == 1 })
 	// Evictions with a cutoff after the last use leave the view alone.
 	v.evictIdle(time.Now().Add(time.Hour).UnixNano())
@@ -291,8 +265,8 @@ func TestBlockedGetKeepsView(t *testing.T) {
 		t.Fatal("a view with a blocked Get was dropped")
 	}
 	flip := s.register(t, setCheck("n1", "web1", state.HealthCritical))
-	if i := <-woke; i != flip {
-		t.Fatalf("blocked Get woke at %d, want %d", i, flip)
+	if a := <-woke; a.err != nil || a.index != flip {
+		t.Fatalf("blocked Get woke at %d, %v; want %d", a.index, a.err, flip)
 	}
 }
 
